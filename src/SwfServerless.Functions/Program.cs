@@ -1,6 +1,7 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using SwfServerless.Functions.Hosting;
 
-app.MapGet("/", () => "Hello World!");
+// Standalone (`dotnet run`, tests) and as an Azure Functions custom handler: the same app either way.
+var app = SwfApp.Build(args);
+await app.RunAsync();
 
-app.Run();
+public partial class Program;

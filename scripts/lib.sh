@@ -1,0 +1,38 @@
+# Shared by run.sh and test.sh: dependencies, free ports, Azurite.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+ensure_node_modules() {
+  # Azurite and the AWS SDK for JavaScript are pinned in package-lock.json.
+  if [ ! -d "$ROOT/node_modules/azurite" ] || [ ! -d "$ROOT/node_modules/@aws-sdk/client-swf" ] \
+     || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+wait_for_port() { # port, seconds, what
+  local deadline=$(( $(date +%s) + $2 ))
+  until node -e "const s=require('net').connect($1,'127.0.0.1');s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1))" 2>/dev/null; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then echo "error: $3 did not start listening on 127.0.0.1:$1 within $2 s" >&2; return 1; fi
+    sleep 0.2
+  done
+}
+
+# start_azurite DATA_DIR BLOB_PORT QUEUE_PORT TABLE_PORT: starts Azurite in the background, sets AZURITE_PID.
+start_azurite() {
+  mkdir -p "$1"
+  node "$ROOT/node_modules/azurite/dist/src/azurite.js" --silent --disableTelemetry --skipApiVersionCheck --loose \
+    --location "$1" --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+    --blobPort "$2" --queuePort "$3" --tablePort "$4" >"$1/azurite.log" 2>&1 &
+  AZURITE_PID=$!
+  wait_for_port "$2" 30 Azurite && wait_for_port "$3" 30 Azurite && wait_for_port "$4" 30 Azurite
+}
+
+azurite_connection() { # queue port, table port, blob port
+  local key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+  echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$3/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$1/devstoreaccount1;TableEndpoint=http://127.0.0.1:$2/devstoreaccount1;"
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds, starts a throwaway Azurite (tmpfs), runs every .NET suite and the real-client end-to-end tests,
+# and stops everything, also when a test fails.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+ensure_node_modules
+
+DATA="$(mktemp -d "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/swf-test-XXXXXX")"
+APP_PID=""
+cleanup() {
+  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
+  [ -n "${AZURITE_PID:-}" ] && kill "$AZURITE_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT INT TERM
+
+dotnet build SwfServerless.sln -c Release --nologo -v q -clp:ErrorsOnly
+
+BLOB=$(free_port); QUEUE=$(free_port); TABLE=$(free_port)
+start_azurite "$DATA/azurite" "$BLOB" "$QUEUE" "$TABLE"
+export SWF_TEST_STORAGE_CONNECTION="$(azurite_connection "$QUEUE" "$TABLE" "$BLOB")"
+
+status=0
+dotnet test SwfServerless.sln -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" || status=1
+
+# End-to-end: the real app process, a real AWS SDK client, signed requests.
+APP_PORT=$(free_port)
+export SWF_E2E_ENDPOINT="http://127.0.0.1:$APP_PORT" SWF_E2E_ACCESS_KEY_ID="AKIDE2ETEST" SWF_E2E_SECRET_ACCESS_KEY="e2e-secret-key"
+AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" \
+Swf__AccessKeys__0__AccessKeyId="$SWF_E2E_ACCESS_KEY_ID" Swf__AccessKeys__0__SecretAccessKey="$SWF_E2E_SECRET_ACCESS_KEY" \
+  dotnet "src/SwfServerless.Functions/bin/Release/net10.0/SwfServerless.dll" --urls "$SWF_E2E_ENDPOINT" >"$DATA/app.log" 2>&1 &
+APP_PID=$!
+if wait_for_port "$APP_PORT" 60 "the SwfServerless app"; then
+  node --test --test-concurrency=1 tests/e2e/ || status=1
+else
+  status=1
+fi
+[ $status -ne 0 ] && { echo "--- last lines of the e2e app log:"; tail -40 "$DATA/app.log"; }
+exit $status

@@ -1,0 +1,71 @@
+using Azure.Identity;
+using Microsoft.Extensions.Options;
+using SwfServerless.AzureStorage;
+using SwfServerless.Functions.Operations;
+using SwfServerless.Functions.Protocol;
+using SwfServerless.Storage;
+
+namespace SwfServerless.Functions.Hosting;
+
+/// <summary>Builds the app: configuration, storage, the SWF endpoint.</summary>
+public static class SwfApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        ConfigureUrls(builder);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+
+        builder.Services.Configure<SwfOptions>(builder.Configuration.GetSection("Swf"));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => CreateStorageClients(builder.Configuration));
+        builder.Services.AddSingleton(sp => new SwfTables(sp.GetRequiredService<StorageClients>(),
+            sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix));
+        builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddSwfOperations();
+        builder.Services.AddSwfAuthentication();
+
+        var app = builder.Build();
+        app.MapSwfEndpoint();
+        return app;
+    }
+
+    // Under the Functions host the handler must listen where FUNCTIONS_CUSTOMHANDLER_PORT says; standalone,
+    // on the Functions local port unless --urls / ASPNETCORE_URLS say otherwise. Loopback only.
+    private static void ConfigureUrls(WebApplicationBuilder builder)
+    {
+        var port = builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"];
+        if (!string.IsNullOrEmpty(port)) builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        else if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);
+    }
+
+    /// <summary>
+    /// Storage from the Functions conventions: <c>AzureWebJobsStorage</c> as a connection string, or, for managed
+    /// identity, <c>AzureWebJobsStorage__accountName</c> (+ <c>__clientId</c> for a user-assigned identity).
+    /// </summary>
+    internal static StorageClients CreateStorageClients(IConfiguration config)
+    {
+        var connection = config["AzureWebJobsStorage"];
+        if (!string.IsNullOrEmpty(connection)) return new StorageClients(StorageAccount.Parse(connection));
+
+        var accountName = config["AzureWebJobsStorage:accountName"];
+        if (string.IsNullOrEmpty(accountName))
+            throw new InvalidOperationException(
+                "No storage configured: set AzureWebJobsStorage to a connection string (UseDevelopmentStorage=true for Azurite) " +
+                "or AzureWebJobsStorage__accountName for managed identity.");
+        var clientId = config["AzureWebJobsStorage:clientId"];
+        var credential = new ManagedIdentityCredential(string.IsNullOrEmpty(clientId)
+            ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId));
+        return new StorageClients(StorageAccount.WithTokenCredential(accountName, credential));
+    }
+}
+
+/// <summary>Creates the tables and queues before the first request is served.</summary>
+internal sealed class StorageInitializer(SwfTables tables) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct) => tables.CreateIfNotExistsAsync(ct);
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

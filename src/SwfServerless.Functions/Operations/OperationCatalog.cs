@@ -1,0 +1,55 @@
+using SwfServerless.Core.Model;
+using SwfServerless.Functions.Operations.Domains;
+using SwfServerless.Functions.Operations.Tags;
+using SwfServerless.Functions.Operations.Types;
+using SwfServerless.Functions.Protocol;
+using SwfServerless.Storage.Domains;
+using SwfServerless.Storage.Types;
+
+namespace SwfServerless.Functions.Operations;
+
+/// <summary>The route table: every SWF operation this service answers, and its handler.</summary>
+public static class OperationCatalog
+{
+    public static IServiceCollection AddSwfOperations(this IServiceCollection services)
+    {
+        services.AddSingleton<DomainRepository>();
+        services.AddSingleton<TypeRepository>();
+        services.AddSingleton<ServiceContext>();
+        services.AddSingleton<TypeCatalog>();
+
+        var registry = new OperationRegistry();
+        void Add<TInput, TOutput, THandler>(string name) where THandler : class, ISwfOperation<TInput, TOutput>
+        {
+            services.AddSingleton<THandler>();
+            registry.Add<TInput, TOutput, THandler>(name);
+        }
+
+        Add<RegisterDomainInput, NoOutput, RegisterDomain>("RegisterDomain");
+        Add<DescribeDomainInput, DomainDetail, DescribeDomain>("DescribeDomain");
+        Add<ListDomainsInput, Core.Model.DomainInfos, ListDomains>("ListDomains");
+        Add<DeprecateDomainInput, NoOutput, DeprecateDomain>("DeprecateDomain");
+        Add<UndeprecateDomainInput, NoOutput, UndeprecateDomain>("UndeprecateDomain");
+
+        Add<RegisterActivityTypeInput, NoOutput, RegisterActivityType>("RegisterActivityType");
+        Add<DescribeActivityTypeInput, ActivityTypeDetail, DescribeActivityType>("DescribeActivityType");
+        Add<ListActivityTypesInput, ActivityTypeInfos, ListActivityTypes>("ListActivityTypes");
+        Add<DeprecateActivityTypeInput, NoOutput, DeprecateActivityType>("DeprecateActivityType");
+        Add<UndeprecateActivityTypeInput, NoOutput, UndeprecateActivityType>("UndeprecateActivityType");
+        Add<DeleteActivityTypeInput, NoOutput, DeleteActivityType>("DeleteActivityType");
+
+        Add<RegisterWorkflowTypeInput, NoOutput, RegisterWorkflowType>("RegisterWorkflowType");
+        Add<DescribeWorkflowTypeInput, WorkflowTypeDetail, DescribeWorkflowType>("DescribeWorkflowType");
+        Add<ListWorkflowTypesInput, WorkflowTypeInfos, ListWorkflowTypes>("ListWorkflowTypes");
+        Add<DeprecateWorkflowTypeInput, NoOutput, DeprecateWorkflowType>("DeprecateWorkflowType");
+        Add<UndeprecateWorkflowTypeInput, NoOutput, UndeprecateWorkflowType>("UndeprecateWorkflowType");
+        Add<DeleteWorkflowTypeInput, NoOutput, DeleteWorkflowType>("DeleteWorkflowType");
+
+        Add<TagResourceInput, NoOutput, TagResource>("TagResource");
+        Add<UntagResourceInput, NoOutput, UntagResource>("UntagResource");
+        Add<ListTagsForResourceInput, ListTagsForResourceOutput, ListTagsForResource>("ListTagsForResource");
+
+        services.AddSingleton(registry);
+        return services;
+    }
+}

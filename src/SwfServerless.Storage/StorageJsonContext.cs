@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace SwfServerless.Storage;
+
+/// <summary>Source-generated JSON for what repositories keep in string columns.</summary>
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+internal partial class StorageJsonContext : JsonSerializerContext;
