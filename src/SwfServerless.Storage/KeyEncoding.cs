@@ -25,5 +25,5 @@ public static class KeyEncoding
     }
 
     private static bool MustEscape(char c) =>
-        c is '/' or '\\' or '#' or '?' or '%' || c < 0x20 || c is >= '\u007f' and <= '\u009f';
+        c is '/' or '\\' or '#' or '?' or '%' or '\'' || c < 0x20 || c is >= '\u007f' and <= '\u009f';
 }

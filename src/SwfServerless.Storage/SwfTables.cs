@@ -7,8 +7,12 @@ public sealed class SwfTables(StorageClients clients, string prefix)
 {
     public TableClient Domains { get; } = clients.GetTableClient(prefix + "Domains");
     public TableClient Types { get; } = clients.GetTableClient(prefix + "Types");
+    public TableClient Executions { get; } = clients.GetTableClient(prefix + "Executions");
+    public TableClient Visibility { get; } = clients.GetTableClient(prefix + "Visibility");
+    public TableClient Secrets { get; } = clients.GetTableClient(prefix + "Secrets");
+    public TableClient TaskLists { get; } = clients.GetTableClient(prefix + "TaskLists");
 
-    public IEnumerable<TableClient> All => [Domains, Types];
+    public IEnumerable<TableClient> All => [Domains, Types, Executions, Visibility, Secrets, TaskLists];
 
     public async Task CreateIfNotExistsAsync(CancellationToken ct)
     {

@@ -199,7 +199,7 @@ class Generator:
             if member_name in required:
                 text = (text + " " if text else "") + "Required."
             if target["type"] == "string" and "enum" in target:
-                text = (text + " " if text else "") + f"One of <see cref=\"{member['shape']}\"/>."
+                text = (text + " " if text else "") + f"One of <see cref=\"global::{NAMESPACE}.{member['shape']}\"/>."
             self.doc(text, "    ")
             self.emit(f"    [JsonPropertyName({cs_string(member_name)})]")
             if target["type"] == "timestamp":

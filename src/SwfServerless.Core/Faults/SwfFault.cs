@@ -9,7 +9,7 @@ public class SwfFault(string type, string message) : Exception(message)
     /// <summary>The fault's short name, e.g. <c>UnknownResourceFault</c> or <c>ValidationException</c>.</summary>
     public string Type { get; } = type;
 
-    /// <summary>HTTP status of the error answer: 400 for every modelled fault; 403 for some signature errors.</summary>
+    /// <summary>HTTP status of the error answer: 400, as AWS JSON-protocol services answer every fault, signature errors included.</summary>
     public int StatusCode { get; init; } = 400;
 
     /// <summary>The namespaced <c>__type</c> AWS clients map to their typed exceptions.</summary>

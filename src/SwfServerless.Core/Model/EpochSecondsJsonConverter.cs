@@ -47,19 +47,24 @@ public sealed class EpochSecondsJsonConverter : JsonConverter<DateTimeOffset>
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
     {
         long milliseconds = value.ToUnixTimeMilliseconds();
-        long seconds = Math.DivRem(milliseconds, 1000, out long fraction);
-        if (fraction < 0)
+        if (milliseconds % 1000 == 0)
         {
-            seconds -= 1;
-            fraction += 1000;
-        }
-        if (fraction == 0)
-        {
-            writer.WriteNumberValue(seconds);
+            writer.WriteNumberValue(milliseconds / 1000);
             return;
         }
+        // Sign and magnitude, so that -1500 ms is -1.5 (not -2 + .5).
+        bool negative = milliseconds < 0;
+        ulong magnitude = negative ? (ulong)-milliseconds : (ulong)milliseconds;
+        ulong seconds = magnitude / 1000;
+        ulong fraction = magnitude % 1000;
         Span<byte> buffer = stackalloc byte[32];
-        Utf8Formatter.TryFormat(seconds, buffer, out int written);
+        int written = 0;
+        if (negative)
+        {
+            buffer[written++] = (byte)'-';
+        }
+        Utf8Formatter.TryFormat(seconds, buffer[written..], out int digits);
+        written += digits;
         buffer[written++] = (byte)'.';
         // Three digits, then drop trailing zeros: .500 -> .5, .120 -> .12.
         buffer[written++] = (byte)('0' + fraction / 100);

@@ -176,7 +176,7 @@ public sealed partial class ActivityTaskStatus
 /// <summary>Provides the details of the ActivityTaskTimedOut event.</summary>
 public sealed partial class ActivityTaskTimedOutEventAttributes
 {
-    /// <summary>The type of the timeout that caused this event. Required. One of <see cref="ActivityTaskTimeoutType"/>.</summary>
+    /// <summary>The type of the timeout that caused this event. Required. One of <see cref="global::SwfServerless.Core.Model.ActivityTaskTimeoutType"/>.</summary>
     [JsonPropertyName("timeoutType")]
     public string? TimeoutType { get; set; }
 
@@ -252,7 +252,7 @@ public sealed partial class ActivityTypeInfo
     [JsonPropertyName("activityType")]
     public ActivityType? ActivityType { get; set; }
 
-    /// <summary>The current status of the activity type. Required. One of <see cref="RegistrationStatus"/>.</summary>
+    /// <summary>The current status of the activity type. Required. One of <see cref="global::SwfServerless.Core.Model.RegistrationStatus"/>.</summary>
     [JsonPropertyName("status")]
     public string? Status { get; set; }
 
@@ -298,7 +298,7 @@ public sealed partial class CancelTimerFailedEventAttributes
     [JsonPropertyName("timerId")]
     public string? TimerId { get; set; }
 
-    /// <summary>The cause of the failure. Required. One of <see cref="CancelTimerFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.CancelTimerFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -318,7 +318,7 @@ public sealed partial class CancelWorkflowExecutionDecisionAttributes
 /// <summary>Provides the details of the CancelWorkflowExecutionFailed event.</summary>
 public sealed partial class CancelWorkflowExecutionFailedEventAttributes
 {
-    /// <summary>The cause of the failure. Required. One of <see cref="CancelWorkflowExecutionFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.CancelWorkflowExecutionFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -450,7 +450,7 @@ public sealed partial class ChildWorkflowExecutionTimedOutEventAttributes
     [JsonPropertyName("workflowType")]
     public WorkflowType? WorkflowType { get; set; }
 
-    /// <summary>The type of the timeout that caused the child workflow execution to time out. Required. One of <see cref="WorkflowExecutionTimeoutType"/>.</summary>
+    /// <summary>The type of the timeout that caused the child workflow execution to time out. Required. One of <see cref="global::SwfServerless.Core.Model.WorkflowExecutionTimeoutType"/>.</summary>
     [JsonPropertyName("timeoutType")]
     public string? TimeoutType { get; set; }
 
@@ -466,7 +466,7 @@ public sealed partial class ChildWorkflowExecutionTimedOutEventAttributes
 /// <summary>Used to filter the closed workflow executions in visibility APIs by their close status.</summary>
 public sealed partial class CloseStatusFilter
 {
-    /// <summary>The close status that must match the close status of an execution for it to meet the criteria of this filter. Required. One of <see cref="CloseStatus"/>.</summary>
+    /// <summary>The close status that must match the close status of an execution for it to meet the criteria of this filter. Required. One of <see cref="global::SwfServerless.Core.Model.CloseStatus"/>.</summary>
     [JsonPropertyName("status")]
     public string? Status { get; set; }
 }
@@ -482,7 +482,7 @@ public sealed partial class CompleteWorkflowExecutionDecisionAttributes
 /// <summary>Provides the details of the CompleteWorkflowExecutionFailed event.</summary>
 public sealed partial class CompleteWorkflowExecutionFailedEventAttributes
 {
-    /// <summary>The cause of the failure. Required. One of <see cref="CompleteWorkflowExecutionFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.CompleteWorkflowExecutionFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -514,7 +514,7 @@ public sealed partial class ContinueAsNewWorkflowExecutionDecisionAttributes
     [JsonPropertyName("taskStartToCloseTimeout")]
     public string? TaskStartToCloseTimeout { get; set; }
 
-    /// <summary>If set, specifies the policy to use for the child workflow executions of the new execution if it is terminated by calling the TerminateWorkflowExecution action explicitly or due to an expired timeout. One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>If set, specifies the policy to use for the child workflow executions of the new execution if it is terminated by calling the TerminateWorkflowExecution action explicitly or due to an expired timeout. One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 
@@ -534,7 +534,7 @@ public sealed partial class ContinueAsNewWorkflowExecutionDecisionAttributes
 /// <summary>Provides the details of the ContinueAsNewWorkflowExecutionFailed event.</summary>
 public sealed partial class ContinueAsNewWorkflowExecutionFailedEventAttributes
 {
-    /// <summary>The cause of the failure. Required. One of <see cref="ContinueAsNewWorkflowExecutionFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.ContinueAsNewWorkflowExecutionFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -622,7 +622,7 @@ public sealed partial class CountPendingDecisionTasksInput
 /// <summary>Specifies a decision made by the decider.</summary>
 public sealed partial class Decision
 {
-    /// <summary>Specifies the type of the decision. Required. One of <see cref="DecisionType"/>.</summary>
+    /// <summary>Specifies the type of the decision. Required. One of <see cref="global::SwfServerless.Core.Model.DecisionType"/>.</summary>
     [JsonPropertyName("decisionType")]
     public string? DecisionType { get; set; }
 
@@ -769,7 +769,7 @@ public sealed partial class DecisionTaskStartedEventAttributes
 /// <summary>Provides the details of the DecisionTaskTimedOut event.</summary>
 public sealed partial class DecisionTaskTimedOutEventAttributes
 {
-    /// <summary>The type of timeout that expired before the decision task could be completed. Required. One of <see cref="DecisionTaskTimeoutType"/>.</summary>
+    /// <summary>The type of timeout that expired before the decision task could be completed. Required. One of <see cref="global::SwfServerless.Core.Model.DecisionTaskTimeoutType"/>.</summary>
     [JsonPropertyName("timeoutType")]
     public string? TimeoutType { get; set; }
 
@@ -923,7 +923,7 @@ public sealed partial class DomainInfo
     [JsonPropertyName("name")]
     public string? Name { get; set; }
 
-    /// <summary>The status of the domain: REGISTERED – The domain is properly registered and available. Required. One of <see cref="RegistrationStatus"/>.</summary>
+    /// <summary>The status of the domain: REGISTERED – The domain is properly registered and available. Required. One of <see cref="global::SwfServerless.Core.Model.RegistrationStatus"/>.</summary>
     [JsonPropertyName("status")]
     public string? Status { get; set; }
 
@@ -1001,7 +1001,7 @@ public sealed partial class FailWorkflowExecutionDecisionAttributes
 /// <summary>Provides the details of the FailWorkflowExecutionFailed event.</summary>
 public sealed partial class FailWorkflowExecutionFailedEventAttributes
 {
-    /// <summary>The cause of the failure. Required. One of <see cref="FailWorkflowExecutionFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.FailWorkflowExecutionFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -1053,7 +1053,7 @@ public sealed partial class HistoryEvent
     [JsonConverter(typeof(EpochSecondsJsonConverter))]
     public DateTimeOffset? EventTimestamp { get; set; }
 
-    /// <summary>The type of the history event. Required. One of <see cref="EventType"/>.</summary>
+    /// <summary>The type of the history event. Required. One of <see cref="global::SwfServerless.Core.Model.EventType"/>.</summary>
     [JsonPropertyName("eventType")]
     public string? EventType { get; set; }
 
@@ -1361,7 +1361,7 @@ public sealed partial class LambdaFunctionTimedOutEventAttributes
     [JsonPropertyName("startedEventId")]
     public long? StartedEventId { get; set; }
 
-    /// <summary>The type of the timeout that caused this event. One of <see cref="LambdaFunctionTimeoutType"/>.</summary>
+    /// <summary>The type of the timeout that caused this event. One of <see cref="global::SwfServerless.Core.Model.LambdaFunctionTimeoutType"/>.</summary>
     [JsonPropertyName("timeoutType")]
     public string? TimeoutType { get; set; }
 }
@@ -1384,7 +1384,7 @@ public sealed partial class ListActivityTypesInput
     [JsonPropertyName("name")]
     public string? Name { get; set; }
 
-    /// <summary>Specifies the registration status of the activity types to list. Required. One of <see cref="RegistrationStatus"/>.</summary>
+    /// <summary>Specifies the registration status of the activity types to list. Required. One of <see cref="global::SwfServerless.Core.Model.RegistrationStatus"/>.</summary>
     [JsonPropertyName("registrationStatus")]
     public string? RegistrationStatus { get; set; }
 
@@ -1450,7 +1450,7 @@ public sealed partial class ListDomainsInput
     [JsonPropertyName("nextPageToken")]
     public string? NextPageToken { get; set; }
 
-    /// <summary>Specifies the registration status of the domains to list. Required. One of <see cref="RegistrationStatus"/>.</summary>
+    /// <summary>Specifies the registration status of the domains to list. Required. One of <see cref="global::SwfServerless.Core.Model.RegistrationStatus"/>.</summary>
     [JsonPropertyName("registrationStatus")]
     public string? RegistrationStatus { get; set; }
 
@@ -1522,7 +1522,7 @@ public sealed partial class ListWorkflowTypesInput
     [JsonPropertyName("name")]
     public string? Name { get; set; }
 
-    /// <summary>Specifies the registration status of the workflow types to list. Required. One of <see cref="RegistrationStatus"/>.</summary>
+    /// <summary>Specifies the registration status of the workflow types to list. Required. One of <see cref="global::SwfServerless.Core.Model.RegistrationStatus"/>.</summary>
     [JsonPropertyName("registrationStatus")]
     public string? RegistrationStatus { get; set; }
 
@@ -1651,7 +1651,7 @@ public sealed partial class RecordMarkerFailedEventAttributes
     [JsonPropertyName("markerName")]
     public string? MarkerName { get; set; }
 
-    /// <summary>The cause of the failure. Required. One of <see cref="RecordMarkerFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.RecordMarkerFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -1756,7 +1756,7 @@ public sealed partial class RegisterWorkflowTypeInput
     [JsonPropertyName("defaultTaskPriority")]
     public string? DefaultTaskPriority { get; set; }
 
-    /// <summary>If set, specifies the default policy to use for the child workflow executions when a workflow execution of this type is terminated, by calling the TerminateWorkflowExecution action explicitly or du... One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>If set, specifies the default policy to use for the child workflow executions when a workflow execution of this type is terminated, by calling the TerminateWorkflowExecution action explicitly or du... One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("defaultChildPolicy")]
     public string? DefaultChildPolicy { get; set; }
 
@@ -1780,7 +1780,7 @@ public sealed partial class RequestCancelActivityTaskFailedEventAttributes
     [JsonPropertyName("activityId")]
     public string? ActivityId { get; set; }
 
-    /// <summary>The cause of the failure. Required. One of <see cref="RequestCancelActivityTaskFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.RequestCancelActivityTaskFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -1816,7 +1816,7 @@ public sealed partial class RequestCancelExternalWorkflowExecutionFailedEventAtt
     [JsonPropertyName("runId")]
     public string? RunId { get; set; }
 
-    /// <summary>The cause of the failure. Required. One of <see cref="RequestCancelExternalWorkflowExecutionFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.RequestCancelExternalWorkflowExecutionFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -2004,7 +2004,7 @@ public sealed partial class ScheduleActivityTaskFailedEventAttributes
     [JsonPropertyName("activityId")]
     public string? ActivityId { get; set; }
 
-    /// <summary>The cause of the failure. Required. One of <see cref="ScheduleActivityTaskFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.ScheduleActivityTaskFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -2048,7 +2048,7 @@ public sealed partial class ScheduleLambdaFunctionFailedEventAttributes
     [JsonPropertyName("name")]
     public string? Name { get; set; }
 
-    /// <summary>The cause of the failure. Required. One of <see cref="ScheduleLambdaFunctionFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.ScheduleLambdaFunctionFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -2092,7 +2092,7 @@ public sealed partial class SignalExternalWorkflowExecutionFailedEventAttributes
     [JsonPropertyName("runId")]
     public string? RunId { get; set; }
 
-    /// <summary>The cause of the failure. Required. One of <see cref="SignalExternalWorkflowExecutionFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.SignalExternalWorkflowExecutionFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -2195,7 +2195,7 @@ public sealed partial class StartChildWorkflowExecutionDecisionAttributes
     [JsonPropertyName("taskStartToCloseTimeout")]
     public string? TaskStartToCloseTimeout { get; set; }
 
-    /// <summary>If set, specifies the policy to use for the child workflow executions if the workflow execution being started is terminated by calling the TerminateWorkflowExecution action explicitly or due to an... One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>If set, specifies the policy to use for the child workflow executions if the workflow execution being started is terminated by calling the TerminateWorkflowExecution action explicitly or due to an... One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 
@@ -2215,7 +2215,7 @@ public sealed partial class StartChildWorkflowExecutionFailedEventAttributes
     [JsonPropertyName("workflowType")]
     public WorkflowType? WorkflowType { get; set; }
 
-    /// <summary>The cause of the failure. Required. One of <see cref="StartChildWorkflowExecutionFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.StartChildWorkflowExecutionFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -2271,7 +2271,7 @@ public sealed partial class StartChildWorkflowExecutionInitiatedEventAttributes
     [JsonPropertyName("decisionTaskCompletedEventId")]
     public long? DecisionTaskCompletedEventId { get; set; }
 
-    /// <summary>The policy to use for the child workflow executions if this execution gets terminated by explicitly calling the TerminateWorkflowExecution action or due to an expired timeout. Required. One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>The policy to use for the child workflow executions if this execution gets terminated by explicitly calling the TerminateWorkflowExecution action or due to an expired timeout. Required. One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 
@@ -2295,7 +2295,7 @@ public sealed partial class StartLambdaFunctionFailedEventAttributes
     [JsonPropertyName("scheduledEventId")]
     public long? ScheduledEventId { get; set; }
 
-    /// <summary>The cause of the failure. One of <see cref="StartLambdaFunctionFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. One of <see cref="global::SwfServerless.Core.Model.StartLambdaFunctionFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -2327,7 +2327,7 @@ public sealed partial class StartTimerFailedEventAttributes
     [JsonPropertyName("timerId")]
     public string? TimerId { get; set; }
 
-    /// <summary>The cause of the failure. Required. One of <see cref="StartTimerFailedCause"/>.</summary>
+    /// <summary>The cause of the failure. Required. One of <see cref="global::SwfServerless.Core.Model.StartTimerFailedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 
@@ -2374,7 +2374,7 @@ public sealed partial class StartWorkflowExecutionInput
     [JsonPropertyName("taskStartToCloseTimeout")]
     public string? TaskStartToCloseTimeout { get; set; }
 
-    /// <summary>If set, specifies the policy to use for the child workflow executions of this workflow execution if it is terminated, by calling the TerminateWorkflowExecution action explicitly or due to an expire... One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>If set, specifies the policy to use for the child workflow executions of this workflow execution if it is terminated, by calling the TerminateWorkflowExecution action explicitly or due to an expire... One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 
@@ -2432,7 +2432,7 @@ public sealed partial class TerminateWorkflowExecutionInput
     [JsonPropertyName("details")]
     public string? Details { get; set; }
 
-    /// <summary>If set, specifies the policy to use for the child workflow executions of the workflow execution being terminated. One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>If set, specifies the policy to use for the child workflow executions of the workflow execution being terminated. One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 }
@@ -2594,7 +2594,7 @@ public sealed partial class WorkflowExecutionCancelRequestedEventAttributes
     [JsonPropertyName("externalInitiatedEventId")]
     public long? ExternalInitiatedEventId { get; set; }
 
-    /// <summary>If set, indicates that the request to cancel the workflow execution was automatically generated, and specifies the cause. One of <see cref="WorkflowExecutionCancelRequestedCause"/>.</summary>
+    /// <summary>If set, indicates that the request to cancel the workflow execution was automatically generated, and specifies the cause. One of <see cref="global::SwfServerless.Core.Model.WorkflowExecutionCancelRequestedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 }
@@ -2642,7 +2642,7 @@ public sealed partial class WorkflowExecutionConfiguration
     [JsonPropertyName("taskPriority")]
     public string? TaskPriority { get; set; }
 
-    /// <summary>The policy to use for the child workflow executions if this workflow execution is terminated, by calling the TerminateWorkflowExecution action explicitly or due to an expired timeout. Required. One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>The policy to use for the child workflow executions if this workflow execution is terminated, by calling the TerminateWorkflowExecution action explicitly or due to an expired timeout. Required. One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 
@@ -2682,7 +2682,7 @@ public sealed partial class WorkflowExecutionContinuedAsNewEventAttributes
     [JsonPropertyName("taskStartToCloseTimeout")]
     public string? TaskStartToCloseTimeout { get; set; }
 
-    /// <summary>The policy to use for the child workflow executions of the new execution if it is terminated by calling the TerminateWorkflowExecution action explicitly or due to an expired timeout. Required. One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>The policy to use for the child workflow executions of the new execution if it is terminated by calling the TerminateWorkflowExecution action explicitly or due to an expired timeout. Required. One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 
@@ -2781,11 +2781,11 @@ public sealed partial class WorkflowExecutionInfo
     [JsonConverter(typeof(EpochSecondsJsonConverter))]
     public DateTimeOffset? CloseTimestamp { get; set; }
 
-    /// <summary>The current status of the execution. Required. One of <see cref="ExecutionStatus"/>.</summary>
+    /// <summary>The current status of the execution. Required. One of <see cref="global::SwfServerless.Core.Model.ExecutionStatus"/>.</summary>
     [JsonPropertyName("executionStatus")]
     public string? ExecutionStatus { get; set; }
 
-    /// <summary>If the execution status is closed then this specifies how the execution was closed: COMPLETED – the execution was successfully completed. One of <see cref="CloseStatus"/>.</summary>
+    /// <summary>If the execution status is closed then this specifies how the execution was closed: COMPLETED – the execution was successfully completed. One of <see cref="global::SwfServerless.Core.Model.CloseStatus"/>.</summary>
     [JsonPropertyName("closeStatus")]
     public string? CloseStatus { get; set; }
 
@@ -2873,7 +2873,7 @@ public sealed partial class WorkflowExecutionStartedEventAttributes
     [JsonPropertyName("taskStartToCloseTimeout")]
     public string? TaskStartToCloseTimeout { get; set; }
 
-    /// <summary>The policy to use for the child workflow executions if this workflow execution is terminated, by calling the TerminateWorkflowExecution action explicitly or due to an expired timeout. Required. One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>The policy to use for the child workflow executions if this workflow execution is terminated, by calling the TerminateWorkflowExecution action explicitly or due to an expired timeout. Required. One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 
@@ -2921,11 +2921,11 @@ public sealed partial class WorkflowExecutionTerminatedEventAttributes
     [JsonPropertyName("details")]
     public string? Details { get; set; }
 
-    /// <summary>The policy used for the child workflow executions of this workflow execution. Required. One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>The policy used for the child workflow executions of this workflow execution. Required. One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 
-    /// <summary>If set, indicates that the workflow execution was automatically terminated, and specifies the cause. One of <see cref="WorkflowExecutionTerminatedCause"/>.</summary>
+    /// <summary>If set, indicates that the workflow execution was automatically terminated, and specifies the cause. One of <see cref="global::SwfServerless.Core.Model.WorkflowExecutionTerminatedCause"/>.</summary>
     [JsonPropertyName("cause")]
     public string? Cause { get; set; }
 }
@@ -2933,11 +2933,11 @@ public sealed partial class WorkflowExecutionTerminatedEventAttributes
 /// <summary>Provides the details of the WorkflowExecutionTimedOut event.</summary>
 public sealed partial class WorkflowExecutionTimedOutEventAttributes
 {
-    /// <summary>The type of timeout that caused this event. Required. One of <see cref="WorkflowExecutionTimeoutType"/>.</summary>
+    /// <summary>The type of timeout that caused this event. Required. One of <see cref="global::SwfServerless.Core.Model.WorkflowExecutionTimeoutType"/>.</summary>
     [JsonPropertyName("timeoutType")]
     public string? TimeoutType { get; set; }
 
-    /// <summary>The policy used for the child workflow executions of this workflow execution. Required. One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>The policy used for the child workflow executions of this workflow execution. Required. One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("childPolicy")]
     public string? ChildPolicy { get; set; }
 }
@@ -2973,7 +2973,7 @@ public sealed partial class WorkflowTypeConfiguration
     [JsonPropertyName("defaultTaskPriority")]
     public string? DefaultTaskPriority { get; set; }
 
-    /// <summary>The default policy to use for the child workflow executions when a workflow execution of this type is terminated, by calling the TerminateWorkflowExecution action explicitly or due to an expired ti... One of <see cref="ChildPolicy"/>.</summary>
+    /// <summary>The default policy to use for the child workflow executions when a workflow execution of this type is terminated, by calling the TerminateWorkflowExecution action explicitly or due to an expired ti... One of <see cref="global::SwfServerless.Core.Model.ChildPolicy"/>.</summary>
     [JsonPropertyName("defaultChildPolicy")]
     public string? DefaultChildPolicy { get; set; }
 
@@ -3013,7 +3013,7 @@ public sealed partial class WorkflowTypeInfo
     [JsonPropertyName("workflowType")]
     public WorkflowType? WorkflowType { get; set; }
 
-    /// <summary>The current status of the workflow type. Required. One of <see cref="RegistrationStatus"/>.</summary>
+    /// <summary>The current status of the workflow type. Required. One of <see cref="global::SwfServerless.Core.Model.RegistrationStatus"/>.</summary>
     [JsonPropertyName("status")]
     public string? Status { get; set; }
 

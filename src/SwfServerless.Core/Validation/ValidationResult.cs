@@ -20,7 +20,7 @@ public sealed record ValidationViolation(string Path, string? Value, string Cons
     }
 }
 
-/// <summary>The outcome of <see cref="ModelValidator.Validate"/>.</summary>
+/// <summary>The outcome of <see cref="ModelValidator.Validate(string, System.Text.Json.JsonElement)"/>.</summary>
 public sealed class ValidationResult
 {
     public const string SerializationExceptionType = "SerializationException";

@@ -18,6 +18,8 @@ public static class SwfApp
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         ConfigureUrls(builder);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        // One structured line per SWF call comes from the endpoint; the framework's per-request lines would repeat it.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.Services.Configure<SwfOptions>(builder.Configuration.GetSection("Swf"));
         builder.Services.AddSingleton(TimeProvider.System);

@@ -9,7 +9,7 @@ namespace SwfServerless.Functions.Protocol;
 
 /// <summary>
 /// The AWS JSON 1.0 endpoint: <c>POST /</c>, <c>X-Amz-Target: SimpleWorkflowService.&lt;Operation&gt;</c>, a JSON body.
-/// Every answer carries <c>x-amzn-RequestId</c>; every failure is a 400 (403 for some signature errors) with
+/// Every answer carries <c>x-amzn-RequestId</c>; every failure is a 400 with
 /// an AWS <c>__type</c>, never a 5xx for anything the caller sent.
 /// </summary>
 public static partial class SwfEndpoint
@@ -31,13 +31,15 @@ public static partial class SwfEndpoint
         http.Response.Headers["x-amzn-RequestId"] = requestId;
         var started = Stopwatch.GetTimestamp();
         var log = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("SwfServerless.Calls");
-        string operation = "?", domain = "-";
+        // For the log line only, until the target is checked: even a rejected call is logged under its operation.
+        string operation = http.Request.Headers["X-Amz-Target"].ToString() is { Length: > 0 } t ? t.Replace(TargetPrefix, "") : "?", domain = "-";
         try
         {
-            operation = ReadOperation(http.Request);
             var options = http.RequestServices.GetRequiredService<IOptions<SwfOptions>>().Value;
             var body = await ReadBodyAsync(http.Request, options.MaxRequestBytes, http.RequestAborted);
+            // Authenticate first, as AWS does: unauthenticated callers learn nothing about the protocol.
             var policy = http.RequestServices.GetRequiredService<IRequestAuthenticator>().Authenticate(http.Request, body);
+            operation = ReadOperation(http.Request);
 
             var registry = http.RequestServices.GetRequiredService<OperationRegistry>();
             if (!registry.Contains(operation))
@@ -49,7 +51,8 @@ public static partial class SwfEndpoint
             if (!validation.IsValid) throw SwfFault.Validation(validation.Message!);
 
             domain = DomainOf(operation, document.RootElement, options) ?? "-";
-            if (policy is not null && !policy.Allows(operation, domain == "-" ? null : domain))
+            var (taskList, typeName) = Auth.AccessPolicy.ConditionValues(operation, document.RootElement);
+            if (policy is not null && !policy.Allows(operation, domain == "-" ? null : domain, taskList, typeName))
                 throw SwfFault.OperationNotPermitted($"User is not authorized to perform: swf:{operation}" +
                     (domain == "-" ? "" : $" on domain {domain}"));
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Azure;
 using SwfServerless.AzureStorage;
 using SwfServerless.Core.Domains;
 

@@ -15,7 +15,7 @@ public sealed class ListDomains(ServiceContext context, DomainRepository domains
             $"ListDomains|{input.RegistrationStatus}|{input.ReverseOrder}", input.ReverseOrder == true);
         return new Core.Model.DomainInfos
         {
-            DomainInfos = page.Select(d => DomainInfos.From(d, context)).ToList(),
+            DomainInfoList = page.Select(d => DomainInfos.From(d, context)).ToList(),
             NextPageToken = next,
         };
     }

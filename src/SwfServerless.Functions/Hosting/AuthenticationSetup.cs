@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Options;
+using SwfServerless.Functions.Auth;
+using SwfServerless.Functions.Protocol;
+
+namespace SwfServerless.Functions.Hosting;
+
+internal static partial class AuthenticationSetup
+{
+    /// <summary>SigV4 against the configured access keys; with none configured, an explicit development mode that checks nothing.</summary>
+    public static IServiceCollection AddSwfAuthentication(this IServiceCollection services) =>
+        services.AddSingleton<IRequestAuthenticator>(sp =>
+        {
+            var verifier = SigV4Verifier.FromOptions(sp.GetRequiredService<IOptions<SwfOptions>>().Value.AccessKeys, sp.GetRequiredService<TimeProvider>());
+            if (verifier.IsDisabled) LogDisabled(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SwfServerless.Auth"));
+            return new SigV4RequestAuthenticator(verifier);
+        });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No access keys configured (Swf__AccessKeys__0__AccessKeyId ...): request signatures are NOT checked. Configure keys for anything but local development.")]
+    private static partial void LogDisabled(ILogger log);
+}

@@ -1,0 +1,141 @@
+using Azure;
+using SwfServerless.AzureStorage;
+using SwfServerless.Core.Model;
+
+namespace SwfServerless.Storage.Visibility;
+
+/// <summary>What List/Count*WorkflowExecutions filter on, besides the time range.</summary>
+public sealed record VisibilityFilter(string? WorkflowId = null, string? TypeName = null, string? TypeVersion = null, string? Tag = null, string? CloseStatus = null);
+
+/// <summary>
+/// Index rows for List/Count Open/Closed WorkflowExecutions, one partition per domain:
+/// <c>o|…</c> open runs by start time, <c>c|…</c> closed runs by start time, <c>x|…</c> closed runs by close time.
+/// Times are inverted in the key so a forward scan returns newest first (SWF's default order).
+/// The index is written after the run's commit (SWF calls visibility eventually consistent); rows are
+/// idempotent copies of the run's state, so rewriting them converges.
+/// LOAD-BEARING: key formats are stored.
+/// </summary>
+public sealed class VisibilityRepository(SwfTables tables)
+{
+    private const int MaxTags = 5;
+    private TableClient Table => tables.Visibility;
+
+    public async Task RecordOpenAsync(string domain, WorkflowExecutionInfo info, CancellationToken ct) =>
+        await Table.UpsertEntityAsync(ToRow(domain, "o", info.StartTimestamp!.Value, info), TableUpdateMode.Replace, ct);
+
+    /// <summary>Moves the run from the open index to the closed ones; safe to repeat.</summary>
+    public async Task RecordClosedAsync(string domain, WorkflowExecutionInfo info, CancellationToken ct)
+    {
+        var partition = KeyEncoding.Escape(domain);
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.UpsertReplace, ToRow(domain, "c", info.StartTimestamp!.Value, info)),
+            new(TableTransactionActionType.UpsertReplace, ToRow(domain, "x", info.CloseTimestamp!.Value, info)),
+        };
+        var open = Key("o", info.StartTimestamp!.Value, info.Execution!.RunId!);
+        if (await Table.GetEntityIfExistsAsync(partition, open, ["RunId"], ct) is not null)
+            actions.Add(new(TableTransactionActionType.Delete, new TableEntity(partition, open), ETag.All));
+        try
+        {
+            await Table.SubmitTransactionAsync(actions, ct);
+        }
+        catch (StorageRequestFailedException e) when (e.Status == 404)
+        {
+            // The open row went away meanwhile (a racing writer moved it): record the closed rows alone.
+            await Table.SubmitTransactionAsync(actions.Take(2).ToList(), ct);
+        }
+    }
+
+    /// <summary>
+    /// One page of executions, newest first unless <paramref name="reverseOrder"/>.
+    /// <paramref name="index"/>: "o" open by start, "c" closed by start, "x" closed by close time.
+    /// </summary>
+    public async Task<(List<WorkflowExecutionInfo> Page, string? LastKey)> ListAsync(
+        string domain, string index, DateTimeOffset oldest, DateTimeOffset? latest, VisibilityFilter filter,
+        int pageSize, string? afterKey, bool reverseOrder, CancellationToken ct)
+    {
+        var query = Query(domain, index, oldest, latest, filter);
+        var result = new List<(string Key, WorkflowExecutionInfo Info)>();
+        if (!reverseOrder)
+        {
+            if (afterKey is not null) query += " and " + TableFilter.Create($"RowKey gt {afterKey}");
+            await foreach (var row in Table.QueryAllAsync(query, Math.Min(pageSize + 1, 1000), cancellationToken: ct))
+            {
+                result.Add((row.RowKey, FromRow(row)));
+                if (result.Count > pageSize) break;
+            }
+        }
+        else
+        {
+            // Oldest first: the keys run newest first, so read the range and turn it round.
+            await foreach (var row in Table.QueryAllAsync(query, cancellationToken: ct)) result.Add((row.RowKey, FromRow(row)));
+            result.Reverse();
+            if (afterKey is not null) result = result.SkipWhile(r => string.CompareOrdinal(r.Key, afterKey) >= 0).ToList();
+        }
+        if (result.Count <= pageSize) return (result.Select(r => r.Info).ToList(), null);
+        var page = result.Take(pageSize).ToList();
+        return (page.Select(r => r.Info).ToList(), page[^1].Key);
+    }
+
+    public async Task<int> CountAsync(string domain, string index, DateTimeOffset oldest, DateTimeOffset? latest, VisibilityFilter filter, CancellationToken ct)
+    {
+        var count = 0;
+        await foreach (var _ in Table.QueryAllAsync(Query(domain, index, oldest, latest, filter), select: ["RowKey"], cancellationToken: ct)) count++;
+        return count;
+    }
+
+    private static string Query(string domain, string index, DateTimeOffset oldest, DateTimeOffset? latest, VisibilityFilter filter)
+    {
+        var from = latest is null ? index + "|" : Key(index, latest.Value, "");
+        var to = Key(index, oldest, "~");
+        var query = TableFilter.Create($"PartitionKey eq {KeyEncoding.Escape(domain)} and RowKey ge {from} and RowKey le {to}");
+        if (filter.WorkflowId is not null) query += " and " + TableFilter.Create($"WorkflowId eq {filter.WorkflowId}");
+        if (filter.TypeName is not null) query += " and " + TableFilter.Create($"TypeName eq {filter.TypeName}");
+        if (filter.TypeVersion is not null) query += " and " + TableFilter.Create($"TypeVersion eq {filter.TypeVersion}");
+        if (filter.CloseStatus is not null) query += " and " + TableFilter.Create($"CloseStatus eq {filter.CloseStatus}");
+        if (filter.Tag is not null)
+            query += " and (" + string.Join(" or ", Enumerable.Range(0, MaxTags).Select(i => TableFilter.Create($"Tag{i} eq {filter.Tag}"))) + ")";
+        return query;
+    }
+
+    private static string Key(string index, DateTimeOffset time, string runId) =>
+        $"{index}|{DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks:D19}|{runId}";
+
+    private static TableEntity ToRow(string domain, string index, DateTimeOffset time, WorkflowExecutionInfo info)
+    {
+        var row = new TableEntity(KeyEncoding.Escape(domain), Key(index, time, info.Execution!.RunId!))
+        {
+            ["WorkflowId"] = info.Execution.WorkflowId,
+            ["RunId"] = info.Execution.RunId,
+            ["TypeName"] = info.WorkflowType!.Name,
+            ["TypeVersion"] = info.WorkflowType.Version,
+            ["StartTimestamp"] = info.StartTimestamp,
+            ["CloseTimestamp"] = info.CloseTimestamp,
+            ["ExecutionStatus"] = info.ExecutionStatus,
+            ["CloseStatus"] = info.CloseStatus,
+            ["CancelRequested"] = info.CancelRequested == true,
+            ["ParentWorkflowId"] = info.Parent?.WorkflowId,
+            ["ParentRunId"] = info.Parent?.RunId,
+        };
+        var tags = info.TagList ?? [];
+        for (var i = 0; i < tags.Count && i < MaxTags; i++) row[$"Tag{i}"] = tags[i];
+        return row;
+    }
+
+    private static WorkflowExecutionInfo FromRow(TableEntity row)
+    {
+        var tags = Enumerable.Range(0, MaxTags).Select(i => row.GetString($"Tag{i}")).OfType<string>().ToList();
+        return new WorkflowExecutionInfo
+        {
+            Execution = new WorkflowExecution { WorkflowId = row.GetString("WorkflowId"), RunId = row.GetString("RunId") },
+            WorkflowType = new WorkflowType { Name = row.GetString("TypeName"), Version = row.GetString("TypeVersion") },
+            StartTimestamp = row.GetDateTimeOffset("StartTimestamp"),
+            CloseTimestamp = row.GetDateTimeOffset("CloseTimestamp"),
+            ExecutionStatus = row.GetString("ExecutionStatus"),
+            CloseStatus = row.GetString("CloseStatus"),
+            CancelRequested = row.GetBoolean("CancelRequested") ?? false,
+            Parent = row.GetString("ParentRunId") is { } parentRun ? new WorkflowExecution { WorkflowId = row.GetString("ParentWorkflowId"), RunId = parentRun } : null,
+            TagList = tags.Count == 0 ? null : tags,
+        };
+    }
+}
