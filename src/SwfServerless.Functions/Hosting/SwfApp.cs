@@ -1,9 +1,11 @@
 using Azure.Identity;
 using Microsoft.Extensions.Options;
 using SwfServerless.AzureStorage;
+using SwfServerless.Functions.Executions;
 using SwfServerless.Functions.Operations;
 using SwfServerless.Functions.Protocol;
 using SwfServerless.Storage;
+using SwfServerless.Storage.Tasks;
 
 namespace SwfServerless.Functions.Hosting;
 
@@ -26,6 +28,8 @@ public static class SwfApp
         builder.Services.AddSingleton(sp => CreateStorageClients(builder.Configuration));
         builder.Services.AddSingleton(sp => new SwfTables(sp.GetRequiredService<StorageClients>(),
             sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix));
+        builder.Services.AddSingleton(sp => new TaskQueues(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<SwfTables>(),
+            sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix.ToLowerInvariant(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSwfOperations();
         builder.Services.AddSwfAuthentication();
@@ -65,9 +69,14 @@ public static class SwfApp
     }
 }
 
-/// <summary>Creates the tables and queues before the first request is served.</summary>
-internal sealed class StorageInitializer(SwfTables tables) : IHostedService
+/// <summary>Creates the tables and loads the task-token key before the first request is served.</summary>
+internal sealed class StorageInitializer(SwfTables tables, TaskTokenService tokens, IOptions<SwfOptions> options) : IHostedService
 {
-    public Task StartAsync(CancellationToken ct) => tables.CreateIfNotExistsAsync(ct);
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await tables.CreateIfNotExistsAsync(ct);
+        tokens.Initialize(await ServiceSecrets.TaskTokenKeyAsync(tables, options.Value.TaskTokenKey, ct));
+    }
+
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

@@ -15,6 +15,15 @@ public sealed class SwfOptions
     /// <summary>Requests with a larger body are rejected before parsing.</summary>
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>How long PollForDecisionTask / PollForActivityTask wait for a task (SWF: 60 s).</summary>
+    public int LongPollSeconds { get; set; } = 60;
+
+    /// <summary>Longest pause between looks at a task list's queue while polling (tasks queued on this instance wake pollers at once).</summary>
+    public int PollIntervalMilliseconds { get; set; } = 500;
+
+    /// <summary>Base64 HMAC key for task tokens, shared by all instances. Unset: one is generated and kept in the service's storage.</summary>
+    public string? TaskTokenKey { get; set; }
+
     /// <summary>Access keys clients sign with, each with its policy. None configured: signatures are not checked.</summary>
     public List<AccessKeyOptions> AccessKeys { get; set; } = [];
 }

@@ -1,4 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using SwfServerless.Core.Model;
+using SwfServerless.Functions.Executions;
+using SwfServerless.Functions.Operations.Executions;
+using SwfServerless.Storage.Executions;
+using SwfServerless.Storage.Tasks;
+using SwfServerless.Storage.Visibility;
 using SwfServerless.Functions.Operations.Domains;
 using SwfServerless.Functions.Operations.Tags;
 using SwfServerless.Functions.Operations.Types;
@@ -17,9 +23,17 @@ public static class OperationCatalog
         services.AddSingleton<TypeRepository>();
         services.AddSingleton<ServiceContext>();
         services.AddSingleton<TypeCatalog>();
+        services.AddSingleton<ExecutionRepository>();
+        services.AddSingleton<VisibilityRepository>();
+        services.AddSingleton<ExecutionEngine>();
+        services.AddSingleton<ExecutionFinder>();
+        services.AddSingleton<TaskPoller>();
+        services.AddSingleton<HistoryPages>();
+        services.AddSingleton<TaskTokenService>();
 
         var registry = new OperationRegistry();
-        void Add<TInput, TOutput, THandler>(string name) where THandler : class, ISwfOperation<TInput, TOutput>
+        void Add<TInput, TOutput, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(string name)
+            where THandler : class, ISwfOperation<TInput, TOutput>
         {
             services.AddSingleton<THandler>();
             registry.Add<TInput, TOutput, THandler>(name);
@@ -48,6 +62,26 @@ public static class OperationCatalog
         Add<TagResourceInput, NoOutput, TagResource>("TagResource");
         Add<UntagResourceInput, NoOutput, UntagResource>("UntagResource");
         Add<ListTagsForResourceInput, ListTagsForResourceOutput, ListTagsForResource>("ListTagsForResource");
+
+        Add<StartWorkflowExecutionInput, Run, StartWorkflowExecution>("StartWorkflowExecution");
+        Add<PollForDecisionTaskInput, DecisionTask, PollForDecisionTask>("PollForDecisionTask");
+        Add<RespondDecisionTaskCompletedInput, NoOutput, RespondDecisionTaskCompleted>("RespondDecisionTaskCompleted");
+        Add<PollForActivityTaskInput, ActivityTask, PollForActivityTask>("PollForActivityTask");
+        Add<RecordActivityTaskHeartbeatInput, ActivityTaskStatus, RecordActivityTaskHeartbeat>("RecordActivityTaskHeartbeat");
+        Add<RespondActivityTaskCompletedInput, NoOutput, RespondActivityTaskCompleted>("RespondActivityTaskCompleted");
+        Add<RespondActivityTaskFailedInput, NoOutput, RespondActivityTaskFailed>("RespondActivityTaskFailed");
+        Add<RespondActivityTaskCanceledInput, NoOutput, RespondActivityTaskCanceled>("RespondActivityTaskCanceled");
+        Add<SignalWorkflowExecutionInput, NoOutput, SignalWorkflowExecution>("SignalWorkflowExecution");
+        Add<RequestCancelWorkflowExecutionInput, NoOutput, RequestCancelWorkflowExecution>("RequestCancelWorkflowExecution");
+        Add<TerminateWorkflowExecutionInput, NoOutput, TerminateWorkflowExecution>("TerminateWorkflowExecution");
+        Add<DescribeWorkflowExecutionInput, WorkflowExecutionDetail, DescribeWorkflowExecution>("DescribeWorkflowExecution");
+        Add<GetWorkflowExecutionHistoryInput, History, GetWorkflowExecutionHistory>("GetWorkflowExecutionHistory");
+        Add<ListOpenWorkflowExecutionsInput, WorkflowExecutionInfos, ListOpenWorkflowExecutions>("ListOpenWorkflowExecutions");
+        Add<ListClosedWorkflowExecutionsInput, WorkflowExecutionInfos, ListClosedWorkflowExecutions>("ListClosedWorkflowExecutions");
+        Add<CountOpenWorkflowExecutionsInput, WorkflowExecutionCount, CountOpenWorkflowExecutions>("CountOpenWorkflowExecutions");
+        Add<CountClosedWorkflowExecutionsInput, WorkflowExecutionCount, CountClosedWorkflowExecutions>("CountClosedWorkflowExecutions");
+        Add<CountPendingActivityTasksInput, PendingTaskCount, CountPendingActivityTasks>("CountPendingActivityTasks");
+        Add<CountPendingDecisionTasksInput, PendingTaskCount, CountPendingDecisionTasks>("CountPendingDecisionTasks");
 
         services.AddSingleton(registry);
         return services;

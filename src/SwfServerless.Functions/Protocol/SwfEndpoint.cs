@@ -22,7 +22,7 @@ public static partial class SwfEndpoint
         // A Functions route cannot be the bare root, so the Functions host forwards a catch-all route; accept both.
         app.MapPost("/", HandleAsync);
         app.MapPost("/{**path}", HandleAsync);
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/healthz", (HttpContext http) => http.Response.WriteAsync("ok"));
     }
 
     private static async Task HandleAsync(HttpContext http)

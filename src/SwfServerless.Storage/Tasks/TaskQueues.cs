@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using SwfServerless.AzureStorage;
+using SwfServerless.Core.Executions;
 
 namespace SwfServerless.Storage.Tasks;
 

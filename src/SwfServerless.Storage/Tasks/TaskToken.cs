@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using SwfServerless.Core.Executions;
 
 namespace SwfServerless.Storage.Tasks;
-
-public enum TaskKind : byte { Decision = 1, Activity = 2 }
 
 /// <summary>What a task token names: one started task of one run.</summary>
 public sealed record TaskTokenData(TaskKind Kind, string Partition, string RunId, long ScheduledEventId, long StartedEventId);

@@ -1,0 +1,104 @@
+using SwfServerless.Core.Model;
+using ET = SwfServerless.Core.Model.EventType;
+
+namespace SwfServerless.Core.Executions;
+
+/// <remarks>
+/// Deadlines are hints (Temporal's timer tasks): each of these commands recomputes from the state what is
+/// really due and returns false, recording nothing, when the deadline is stale (the task or timer is gone, was
+/// restarted, or is in another state) or not due yet at <see cref="Now"/> (fired early; re-arm it from the state's
+/// <c>TimeoutDue</c>/<c>FiresAt</c>). True means the event was recorded.
+/// </remarks>
+public sealed partial class ExecutionMachine
+{
+    /// <summary>
+    /// ActivityTaskTimedOut of the given type, with the last heartbeat's details, and a decision task.
+    /// SCHEDULE_TO_START only while unstarted, START_TO_CLOSE and HEARTBEAT only while started, SCHEDULE_TO_CLOSE
+    /// either way; a NONE timeout never fires.
+    /// </summary>
+    /// <param name="lastHeartbeatAt">The time of the last heartbeat (kept outside the state row): the HEARTBEAT clock
+    /// runs from it. Null: from the start.</param>
+    public bool TimeOutActivity(long scheduledEventId, string timeoutType, string? lastHeartbeatDetails, DateTimeOffset? lastHeartbeatAt = null)
+    {
+        if (!ActivityTaskTimeoutType.All.Contains(timeoutType))
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeoutType), timeoutType, "Not an ActivityTaskTimeoutType.");
+        }
+        var activity = State.IsOpen ? State.FindActivity(scheduledEventId) : null;
+        if (activity?.TimeoutDue(timeoutType, lastHeartbeatAt) is not { } due || Now < due) return false;
+
+        Append(new HistoryEvent
+        {
+            EventType = ET.ActivityTaskTimedOut,
+            ActivityTaskTimedOutEventAttributes = new ActivityTaskTimedOutEventAttributes
+            {
+                TimeoutType = timeoutType,
+                ScheduledEventId = scheduledEventId,
+                StartedEventId = activity.StartedEventId,
+                Details = activity.IsStarted ? lastHeartbeatDetails : null,
+            },
+        });
+        ScheduleDecisionTaskIfPending();
+        return true;
+    }
+
+    /// <summary>
+    /// DecisionTaskTimedOut and a new DecisionTaskScheduled. START_TO_CLOSE when <paramref name="startedEventId"/>
+    /// names the started task; SCHEDULE_TO_START when it is 0 and the unstarted task was scheduled on a temporary task
+    /// list override (which the timeout reverts).
+    /// </summary>
+    public bool TimeOutDecisionTask(long scheduledEventId, long startedEventId)
+    {
+        var task = State.IsOpen ? State.DecisionTask : null;
+        if (task is null || task.ScheduledEventId != scheduledEventId || task.StartedEventId != startedEventId) return false;
+        if (task.TimeoutDue is not { } due || Now < due) return false;
+
+        Append(new HistoryEvent
+        {
+            EventType = ET.DecisionTaskTimedOut,
+            DecisionTaskTimedOutEventAttributes = new DecisionTaskTimedOutEventAttributes
+            {
+                TimeoutType = task.IsStarted ? DecisionTaskTimeoutType.StartToClose : DecisionTaskTimeoutType.ScheduleToStart,
+                ScheduledEventId = scheduledEventId,
+                StartedEventId = startedEventId,
+            },
+        });
+        ScheduleDecisionTaskIfPending();
+        return true;
+    }
+
+    /// <summary>WorkflowExecutionTimedOut (START_TO_CLOSE, with the execution's child policy), closing the run as TIMED_OUT.</summary>
+    public bool TimeOutExecution()
+    {
+        if (State.ExecutionTimeoutDue is not { } due || Now < due) return false;
+        Append(new HistoryEvent
+        {
+            EventType = ET.WorkflowExecutionTimedOut,
+            WorkflowExecutionTimedOutEventAttributes = new WorkflowExecutionTimedOutEventAttributes
+            {
+                TimeoutType = WorkflowExecutionTimeoutType.StartToClose,
+                ChildPolicy = State.ChildPolicy,
+            },
+        });
+        return true;
+    }
+
+    /// <summary>TimerFired and a decision task, when the timer started by that event is still open and due.</summary>
+    public bool FireTimer(string timerId, long startedEventId)
+    {
+        var timer = State.IsOpen ? State.FindTimer(timerId) : null;
+        if (timer is null || timer.StartedEventId != startedEventId || Now < timer.FiresAt) return false;
+
+        Append(new HistoryEvent
+        {
+            EventType = ET.TimerFired,
+            TimerFiredEventAttributes = new TimerFiredEventAttributes
+            {
+                TimerId = timerId,
+                StartedEventId = startedEventId,
+            },
+        });
+        ScheduleDecisionTaskIfPending();
+        return true;
+    }
+}

@@ -1,0 +1,113 @@
+using SwfServerless.Core.Faults;
+using SwfServerless.Core.Model;
+using ET = SwfServerless.Core.Model.EventType;
+
+namespace SwfServerless.Core.Executions;
+
+/// <summary>
+/// SWF's rules for one workflow execution. The storage layer loads an <see cref="ExecutionState"/> under its
+/// ETag, runs one command on a machine, and commits <see cref="NewEvents"/> with the changed <see cref="State"/>
+/// in one transaction; on an ETag conflict it reloads and runs the command again, so a command must depend on
+/// nothing but the state and its arguments (time and ids are passed in: no clock, no randomness, no I/O).
+/// </summary>
+/// <remarks>
+/// <para>Every change is an event: a command checks its request, builds the event (Add) and
+/// <see cref="ExecutionStateApplier"/> applies it (Apply). A command that throws has checked before it built
+/// anything, so it leaves <see cref="State"/> and the New* lists untouched; the caller still discards both.</para>
+/// <para>One command, one file: <c>ExecutionMachine.Start.cs</c>, <c>.DecisionTasks.cs</c>, <c>.ActivityTasks.cs</c>,
+/// <c>.ExternalCommands.cs</c>, <c>.Timeouts.cs</c>, and one handler per decision type under <c>Decisions/</c>.</para>
+/// </remarks>
+public sealed partial class ExecutionMachine
+{
+    /// <summary>SWF's quota of open activity tasks per execution (OPEN_ACTIVITIES_LIMIT_EXCEEDED beyond it).</summary>
+    public const int MaxOpenActivities = 1000;
+
+    /// <summary>SWF's quota of open timers per execution (OPEN_TIMERS_LIMIT_EXCEEDED beyond it).</summary>
+    public const int MaxOpenTimers = 1000;
+
+    /// <summary>An execution carries at most 5 tags.</summary>
+    public const int MaxTags = 5;
+
+    public ExecutionMachine(ExecutionState state, DateTimeOffset now)
+    {
+        State = state ?? throw new ArgumentNullException(nameof(state));
+        Now = now;
+    }
+
+    public ExecutionState State { get; }
+
+    /// <summary>The time of this command: every new event's eventTimestamp, and the base of every new deadline.</summary>
+    public DateTimeOffset Now { get; }
+
+    /// <summary>Events this command recorded, ids consecutive from the loaded state's LastEventId + 1.</summary>
+    public List<HistoryEvent> NewEvents { get; } = [];
+
+    /// <summary>Decision and activity tasks this command scheduled: to put on their task lists' queues.</summary>
+    public List<TaskToDispatch> NewTasks { get; } = [];
+
+    /// <summary>Deadlines this command armed (due = now + duration). Heartbeats arm none: see <see cref="OpenActivity.TimeoutDue"/>.</summary>
+    public List<Deadline> NewDeadlines { get; } = [];
+
+    /// <summary>This command closed the execution (the visibility index and the workflowId's current-run row follow).</summary>
+    public bool Closed { get; private set; }
+
+    /// <summary>The names and versions of the activity types a decision list schedules: what to load for <see cref="CompleteDecisionTask"/>.</summary>
+    public static IReadOnlySet<(string Name, string Version)> ActivityTypesReferenced(IReadOnlyList<Decision>? decisions)
+    {
+        var types = new HashSet<(string, string)>();
+        foreach (var decision in decisions ?? [])
+        {
+            if (decision.ScheduleActivityTaskDecisionAttributes?.ActivityType is { Name: { } name, Version: { } version })
+            {
+                types.Add((name, version));
+            }
+        }
+        return types;
+    }
+
+    /// <summary>Numbers, stamps and applies a new event: the one way anything changes.</summary>
+    private HistoryEvent Append(HistoryEvent e)
+    {
+        e.EventId = State.LastEventId + 1;
+        e.EventTimestamp = Now;
+        bool wasOpen = State.IsOpen;
+        ExecutionStateApplier.Apply(State, e);
+        NewEvents.Add(e);
+        if (wasOpen && !State.IsOpen) Closed = true;
+        return e;
+    }
+
+    /// <summary>
+    /// Keeps SWF's "one decision task at a time": schedules one when events need a decision and none is
+    /// scheduled or started. While one is started, the need waits for its completion or timeout.
+    /// </summary>
+    private void ScheduleDecisionTaskIfPending()
+    {
+        if (!State.IsOpen || !State.DecisionPending || State.DecisionTask is not null) return;
+        var taskListOverride = State.TaskListOverride;
+        Append(new HistoryEvent
+        {
+            EventType = ET.DecisionTaskScheduled,
+            DecisionTaskScheduledEventAttributes = new DecisionTaskScheduledEventAttributes
+            {
+                TaskList = new TaskList { Name = taskListOverride?.TaskList ?? State.TaskList },
+                TaskPriority = State.TaskPriority,
+                StartToCloseTimeout = State.TaskStartToCloseTimeout,
+                ScheduleToStartTimeout = taskListOverride?.ScheduleToStartTimeout,
+            },
+        });
+        var task = State.DecisionTask!;
+        NewTasks.Add(new TaskToDispatch(TaskKind.Decision, task.TaskList, task.Priority, task.ScheduledEventId));
+        if (task.TimeoutDue is { } due)
+        {
+            NewDeadlines.Add(Deadline.DecisionTask(due, task.ScheduledEventId, 0, DecisionTaskTimeoutType.ScheduleToStart));
+        }
+    }
+
+    private void RequireOpen()
+    {
+        if (!State.IsOpen) throw SwfFault.UnknownResource($"Unknown execution: {DescribeExecution()}");
+    }
+
+    private string DescribeExecution() => $"WorkflowExecution=[workflowId={State.WorkflowId}, runId={State.RunId}]";
+}

@@ -1,0 +1,30 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SwfServerless.Storage.Executions;
+
+/// <summary>
+/// Keys of the Executions table. Everything about one workflowId of one domain lives in one partition, so
+/// every change to a run is one entity-group transaction. The partition key is a hash of domain and
+/// workflowId: fixed length (task tokens stay short), free of forbidden characters, and spread evenly.
+/// LOAD-BEARING: stored rows and issued task tokens use these formats.
+/// </summary>
+public static class ExecutionKeys
+{
+    /// <summary>The row naming the workflowId's latest run and whether it is open: "one open run per workflowId" is a conditional write to it.</summary>
+    public const string CurrentRow = "current";
+
+    public static string Partition(string domain, string workflowId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(domain + "\n" + workflowId));
+        return Convert.ToHexStringLower(hash, 0, 16);
+    }
+
+    public static string StateRow(string runId) => $"r|{runId}";
+    public static string EventRow(string runId, long eventId) => $"r|{runId}|e|{eventId:D10}";
+    public static string EventRowPrefix(string runId) => $"r|{runId}|e|";
+    public static string HeartbeatRow(string runId, long scheduledEventId) => $"r|{runId}|hb|{scheduledEventId:D10}";
+
+    /// <summary>Run ids: version-7 GUIDs (time-ordered), 32 hex characters.</summary>
+    public static string NewRunId() => Guid.CreateVersion7().ToString("N");
+}

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Azure;
+using SwfServerless.AzureStorage;
+using SwfServerless.Core.Executions;
+using SwfServerless.Core.Faults;
+using SwfServerless.Core.Model;
+
+namespace SwfServerless.Storage.Executions;
+
+/// <summary>A run's state as read, with the ETag that guards the next commit.</summary>
+public sealed record LoadedRun(string Partition, ExecutionState State, string ETag);
+
+/// <summary>The workflowId's latest run: whether it is still open decides whether a new one may start.</summary>
+public sealed record CurrentRun(string RunId, bool Open, string ETag);
+
+/// <summary>
+/// Runs, their history and the workflowId's current-run row, all in one partition per workflowId.
+/// Commit protocol: the run's state row (guarded by its ETag) carries <c>LastEventId</c>; history rows past it
+/// are invisible. A change fitting one entity-group transaction is committed at once; a bigger one writes its
+/// history rows first (still invisible) and then commits the state row with the rest. A crash between the two
+/// leaves only invisible rows, which the next commit overwrites.
+/// </summary>
+public sealed class ExecutionRepository(SwfTables tables)
+{
+    private const int MaxActions = 100;
+    private const int MaxBatchChars = 1_500_000; // ~3 MiB of UTF-16 JSON: under the 4 MiB transaction limit with room for envelopes
+    private TableClient Table => tables.Executions;
+
+    public async Task<CurrentRun?> GetCurrentAsync(string partition, CancellationToken ct)
+    {
+        var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.CurrentRow, cancellationToken: ct);
+        return row is null ? null : new CurrentRun(row.GetString("RunId")!, row.GetBoolean("Open") == true, row.ETag.ToString());
+    }
+
+    public async Task<LoadedRun?> LoadAsync(string partition, string runId, CancellationToken ct)
+    {
+        var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
+        if (row is null) return null;
+        var state = JsonSerializer.Deserialize(LargeText.Read(row, "S")!, ExecutionJsonContext.Default.ExecutionState)!;
+        return new LoadedRun(partition, state, row.ETag.ToString());
+    }
+
+    /// <summary>The named run, or without a runId the workflowId's latest run.</summary>
+    public async Task<LoadedRun?> FindAsync(string domain, string workflowId, string? runId, CancellationToken ct)
+    {
+        var partition = ExecutionKeys.Partition(domain, workflowId);
+        runId ??= (await GetCurrentAsync(partition, ct))?.RunId;
+        return runId is null ? null : await LoadAsync(partition, runId, ct);
+    }
+
+    /// <summary>
+    /// Commits a new run and makes it the workflowId's current run. Throws WorkflowExecutionAlreadyStartedFault
+    /// when another run is open, including one that a racing caller started first.
+    /// </summary>
+    public async Task CommitNewRunAsync(string partition, CurrentRun? previous, ExecutionState state, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    {
+        var current = new TableEntity(partition, ExecutionKeys.CurrentRow) { ["RunId"] = state.RunId, ["Open"] = true };
+        var head = new List<TableTransactionAction>
+        {
+            previous is null ? new TableTransactionAction(TableTransactionActionType.Add, current) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, current, new ETag(previous.ETag)),
+            new TableTransactionAction(TableTransactionActionType.Add, StateRow(partition, state)),
+        };
+        try
+        {
+            await CommitAsync(partition, state.RunId, head, events, ct);
+        }
+        catch (Exception e) when (e is ConcurrencyConflictException or EntityAlreadyExistsException)
+        {
+            throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={state.WorkflowId}");
+        }
+    }
+
+    /// <summary>Commits a change to an existing run; false when the run changed since it was loaded (reload and redo).</summary>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    {
+        var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, StateRow(run.Partition, state), new ETag(run.ETag)) };
+        if (!state.IsOpen) // closing: the workflowId is free for a new run in the same transaction
+            head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["Open"] = false }, ETag.All));
+        try
+        {
+            await CommitAsync(run.Partition, state.RunId, head, events, ct);
+            return true;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Keeps an activity's latest heartbeat in its own row, apart from the run's state row, so that heartbeats of
+    /// many parallel activities never contend on the run's ETag.
+    /// </summary>
+    public Task RecordHeartbeatAsync(string partition, string runId, long scheduledEventId, long startedEventId, string? details, DateTimeOffset at, CancellationToken ct) =>
+        Table.UpsertEntityAsync(new TableEntity(partition, ExecutionKeys.HeartbeatRow(runId, scheduledEventId))
+        {
+            ["StartedEventId"] = startedEventId,
+            ["Details"] = details ?? "",
+            ["At"] = at,
+        }, TableUpdateMode.Replace, ct);
+
+    public async Task<HistoryEvent?> GetEventAsync(string partition, string runId, long eventId, CancellationToken ct)
+    {
+        var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.EventRow(runId, eventId), cancellationToken: ct);
+        return row is null ? null : ReadEvent(row);
+    }
+
+    /// <summary>Committed events with ids in [from, to], ascending.</summary>
+    public async Task<List<HistoryEvent>> ReadHistoryAsync(string partition, string runId, long from, long to, CancellationToken ct)
+    {
+        var result = new List<HistoryEvent>();
+        if (to < from) return result;
+        var filter = TableFilter.Create(
+            $"PartitionKey eq {partition} and RowKey ge {ExecutionKeys.EventRow(runId, from)} and RowKey le {ExecutionKeys.EventRow(runId, to)}");
+        await foreach (var row in Table.QueryAllAsync(filter, cancellationToken: ct)) result.Add(ReadEvent(row));
+        return result;
+    }
+
+    private async Task CommitAsync(string partition, string runId, List<TableTransactionAction> head, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    {
+        var eventRows = events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventRow(partition, runId, e))).ToList();
+        var batches = new List<List<TableTransactionAction>>();
+        var rest = new List<TableTransactionAction>(head);
+        var restChars = head.Sum(ApproximateChars);
+        foreach (var row in eventRows)
+        {
+            var chars = ApproximateChars(row);
+            if (rest.Count < MaxActions && restChars + chars <= MaxBatchChars) { rest.Add(row); restChars += chars; continue; }
+            // Too big for one transaction: the overflow is written ahead, invisible until the head commits.
+            if (batches.Count == 0 || batches[^1].Count >= MaxActions || batches[^1].Sum(ApproximateChars) + chars > MaxBatchChars)
+                batches.Add([]);
+            batches[^1].Add(row);
+        }
+        foreach (var batch in batches) await Table.SubmitTransactionAsync(batch, ct);
+        await Table.SubmitTransactionAsync(rest, ct);
+    }
+
+    private static int ApproximateChars(TableTransactionAction action) =>
+        action.Entity.Properties.Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;
+
+    private static TableEntity StateRow(string partition, ExecutionState state)
+    {
+        var row = new TableEntity(partition, ExecutionKeys.StateRow(state.RunId))
+        {
+            ["Domain"] = state.Domain,
+            ["WorkflowId"] = state.WorkflowId,
+            ["LastEventId"] = state.LastEventId,
+            ["Open"] = state.IsOpen,
+        };
+        LargeText.Write(row, "S", JsonSerializer.Serialize(state, ExecutionJsonContext.Default.ExecutionState));
+        return row;
+    }
+
+    private static TableEntity EventRow(string partition, string runId, HistoryEvent e)
+    {
+        var row = new TableEntity(partition, ExecutionKeys.EventRow(runId, e.EventId!.Value)) { ["Type"] = e.EventType };
+        LargeText.Write(row, "E", JsonSerializer.Serialize(e, SwfJsonContext.Default.HistoryEvent));
+        return row;
+    }
+
+    private static HistoryEvent ReadEvent(TableEntity row) =>
+        JsonSerializer.Deserialize(LargeText.Read(row, "E")!, SwfJsonContext.Default.HistoryEvent)!;
+}
