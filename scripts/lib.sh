@@ -3,10 +3,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 ensure_node_modules() {
-  # Azurite and the AWS SDK for JavaScript are pinned in package-lock.json.
-  if [ ! -d "$ROOT/node_modules/azurite" ] || [ ! -d "$ROOT/node_modules/@aws-sdk/client-swf" ] \
-     || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  # Azurite and the AWS SDK for JavaScript are pinned in package-lock.json; reinstall only when it changed
+  # (by content: a fresh clone's file times say nothing).
+  local want have=""
+  want=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
+  [ -f "$ROOT/node_modules/.swf-lock-sha256" ] && have=$(cat "$ROOT/node_modules/.swf-lock-sha256")
+  if [ "$want" != "$have" ] || [ ! -d "$ROOT/node_modules/azurite" ] || [ ! -d "$ROOT/node_modules/@aws-sdk/client-swf" ]; then
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$ROOT/node_modules/.swf-lock-sha256"
   fi
 }
 
