@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using SwfServerless.Testing;
+
+namespace SwfServerless.Api.Tests.Executions;
+
+/// <summary>Real parallel callers over real HTTP against Azurite: claims are exactly once, nothing is lost.</summary>
+[Collection("api")]
+public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private TestApp app = null!;
+    private Workflows wf = null!;
+
+    public async Task InitializeAsync()
+    {
+        app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Swf:LongPollSeconds"] = "2" });
+        wf = new Workflows(app);
+        await wf.RegisterAsync();
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task Two_hundred_activities_eight_parallel_workers_each_started_and_completed_exactly_once()
+    {
+        var runId = await wf.StartAsync("fan");
+        var decision = await wf.PollDecisionAsync();
+        await wf.DecideAsync(decision, Enumerable.Range(0, 200).Select(i => Workflows.Schedule($"a{i}", input: $"in{i}")).ToArray());
+
+        var handed = new ConcurrentBag<string>();
+        var completed = new ConcurrentBag<string>();
+        async Task Worker(int n)
+        {
+            var idle = 0;
+            while (idle < 2)
+            {
+                var task = await wf.PollActivityAsync(identity: $"worker-{n}");
+                if (Workflows.Token(task) == "") { idle++; continue; }
+                idle = 0;
+                var id = task.GetProperty("activityId").GetString()!;
+                Assert.Equal("in" + id[1..], task.GetProperty("input").GetString());
+                handed.Add(id);
+                await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(task), result = id });
+                completed.Add(id);
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(Worker));
+
+        Assert.Equal(200, handed.Count);
+        Assert.Equal(200, handed.Distinct().Count());
+        Assert.Equal(200, completed.Distinct().Count());
+        var events = await wf.HistoryAsync("fan", runId);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.GetProperty("eventId").GetInt64()));
+        Assert.Equal(200, events.Count(e => e.GetProperty("eventType").GetString() == "ActivityTaskScheduled"));
+        Assert.Equal(200, events.Count(e => e.GetProperty("eventType").GetString() == "ActivityTaskStarted"));
+        var results = events.Where(e => e.GetProperty("eventType").GetString() == "ActivityTaskCompleted")
+            .Select(e => e.GetProperty("activityTaskCompletedEventAttributes").GetProperty("result").GetString()).ToList();
+        Assert.Equal(200, results.Distinct().Count());
+        // Exactly one decision task is scheduled or started at a time: never two scheduled without a start between.
+        var open = 0;
+        foreach (var type in events.Select(e => e.GetProperty("eventType").GetString()))
+        {
+            if (type == "DecisionTaskScheduled") Assert.Equal(0, open++);
+            if (type is "DecisionTaskCompleted" or "DecisionTaskTimedOut") open--;
+        }
+    }
+
+    [Fact]
+    public async Task Two_deciders_polling_one_task_list_only_one_gets_the_decision_task()
+    {
+        await wf.StartAsync("two-deciders");
+        var polls = await Task.WhenAll(wf.PollDecisionAsync(identity: "d1"), wf.PollDecisionAsync(identity: "d2"));
+        Assert.Single(polls, p => Workflows.Token(p) != "");
+    }
+
+    [Fact]
+    public async Task A_signal_during_the_decision_task_fails_the_closing_decision_with_UNHANDLED_DECISION_and_a_new_task_shows_it()
+    {
+        var runId = await wf.StartAsync("unhandled");
+        var decision = await wf.PollDecisionAsync();
+        await app.OkAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "unhandled", signalName = "late", input = "news" });
+        await wf.DecideAsync(decision, Workflows.Complete("too soon"));
+
+        var next = await wf.PollDecisionAsync();
+        Assert.NotEqual("", Workflows.Token(next));
+        var events = next.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, WorkflowExecutionSignaled, DecisionTaskCompleted, " +
+                     "CompleteWorkflowExecutionFailed, DecisionTaskScheduled, DecisionTaskStarted", Workflows.Types(events));
+        Assert.Equal("UNHANDLED_DECISION", events[5].GetProperty("completeWorkflowExecutionFailedEventAttributes").GetProperty("cause").GetString());
+        Assert.Equal("news", events[3].GetProperty("workflowExecutionSignaledEventAttributes").GetProperty("input").GetString());
+        Assert.Equal(3, next.GetProperty("previousStartedEventId").GetInt64());
+
+        await wf.DecideAsync(next, Workflows.Complete("done"));
+        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "unhandled", runId } });
+        Assert.Equal("COMPLETED", detail.GetProperty("executionInfo").GetProperty("closeStatus").GetString());
+    }
+
+    [Fact]
+    public async Task Fifty_parallel_signals_to_one_execution_are_all_recorded()
+    {
+        var runId = await wf.StartAsync("signals");
+        var calls = Enumerable.Range(0, 50).Select(i =>
+            app.OkAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "signals", signalName = "s", input = $"{i}" }));
+        await Task.WhenAll(calls);
+
+        var events = await wf.HistoryAsync("signals", runId);
+        var inputs = events.Where(e => e.GetProperty("eventType").GetString() == "WorkflowExecutionSignaled")
+            .Select(e => e.GetProperty("workflowExecutionSignaledEventAttributes").GetProperty("input").GetString()).ToHashSet();
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"{i}").ToHashSet(), inputs);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.GetProperty("eventId").GetInt64()));
+        Assert.Single(events, e => e.GetProperty("eventType").GetString() == "DecisionTaskScheduled");
+    }
+}

@@ -1,0 +1,217 @@
+using System.Text.Json;
+using SwfServerless.Testing;
+
+namespace SwfServerless.Api.Tests.Executions;
+
+[Collection("api")]
+public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private TestApp app = null!;
+    private Workflows wf = null!;
+
+    public async Task InitializeAsync()
+    {
+        app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Swf:LongPollSeconds"] = "1" });
+        wf = new Workflows(app);
+        await wf.RegisterAsync();
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task Start_fills_type_defaults_and_WorkflowExecutionStarted_carries_every_attribute()
+    {
+        var runId = await wf.StartAsync("attrs", new { input = "in", tagList = new[] { "a", "b" }, taskPriority = "7", lambdaRole = "arn:aws:iam::1:role/x" });
+
+        var started = (await wf.HistoryAsync("attrs", runId))[0];
+        Assert.Equal("WorkflowExecutionStarted", started.GetProperty("eventType").GetString());
+        Assert.Equal(1, started.GetProperty("eventId").GetInt64());
+        var a = started.GetProperty("workflowExecutionStartedEventAttributes");
+        Assert.Equal("in", a.GetProperty("input").GetString());
+        Assert.Equal("600", a.GetProperty("executionStartToCloseTimeout").GetString());
+        Assert.Equal("30", a.GetProperty("taskStartToCloseTimeout").GetString());
+        Assert.Equal("TERMINATE", a.GetProperty("childPolicy").GetString());
+        Assert.Equal("deciders", a.GetProperty("taskList").GetProperty("name").GetString());
+        Assert.Equal("7", a.GetProperty("taskPriority").GetString());
+        Assert.Equal("flow", a.GetProperty("workflowType").GetProperty("name").GetString());
+        Assert.Equal(["a", "b"], a.GetProperty("tagList").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("arn:aws:iam::1:role/x", a.GetProperty("lambdaRole").GetString());
+    }
+
+    [Fact]
+    public async Task Start_without_a_default_or_a_value_is_DefaultUndefinedFault()
+    {
+        await app.OkAsync("RegisterWorkflowType", new { domain = wf.Domain, name = "bare", version = "1" });
+        var message = await app.FaultAsync("StartWorkflowExecution",
+            new { domain = wf.Domain, workflowId = "bare", workflowType = new { name = "bare", version = "1" } }, "DefaultUndefinedFault");
+        Assert.Contains("Timeout", message, StringComparison.OrdinalIgnoreCase);
+        await app.OkAsync("StartWorkflowExecution", new
+        {
+            domain = wf.Domain, workflowId = "bare", workflowType = new { name = "bare", version = "1" }, taskList = new { name = "t" },
+            executionStartToCloseTimeout = "60", taskStartToCloseTimeout = "10", childPolicy = "ABANDON",
+        });
+    }
+
+    [Fact]
+    public async Task One_open_run_per_workflowId_and_a_new_run_after_it_closed()
+    {
+        var first = await wf.StartAsync("once");
+        await app.FaultAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "once", workflowType = Workflows.WorkflowType }, "WorkflowExecutionAlreadyStartedFault");
+        await app.OkAsync("TerminateWorkflowExecution", new { domain = wf.Domain, workflowId = "once", reason = "test" });
+        var second = await wf.StartAsync("once");
+        Assert.NotEqual(first, second);
+        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "once", runId = first } });
+        Assert.Equal("TERMINATED", detail.GetProperty("executionInfo").GetProperty("closeStatus").GetString());
+    }
+
+    [Fact]
+    public async Task Parallel_starts_of_one_workflowId_exactly_one_wins()
+    {
+        var calls = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            app.CallAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "race", workflowType = Workflows.WorkflowType })));
+        Assert.Single(calls, c => c.Status == System.Net.HttpStatusCode.OK);
+        Assert.All(calls.Where(c => c.Status != System.Net.HttpStatusCode.OK),
+            c => Assert.Equal("com.amazonaws.swf.base.model#WorkflowExecutionAlreadyStartedFault", c.FaultType));
+    }
+
+    [Fact]
+    public async Task Deprecated_types_domains_and_too_many_tags_are_refused()
+    {
+        await app.OkAsync("RegisterWorkflowType", new { domain = wf.Domain, name = "old", version = "1", defaultTaskList = new { name = "t" },
+            defaultExecutionStartToCloseTimeout = "60", defaultTaskStartToCloseTimeout = "10", defaultChildPolicy = "ABANDON" });
+        await app.OkAsync("DeprecateWorkflowType", new { domain = wf.Domain, workflowType = new { name = "old", version = "1" } });
+        await app.FaultAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "x", workflowType = new { name = "old", version = "1" } }, "TypeDeprecatedFault");
+        await app.FaultAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "x", workflowType = new { name = "nope", version = "1" } }, "UnknownResourceFault");
+        var tags = await app.FaultAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "x", workflowType = Workflows.WorkflowType,
+            tagList = new[] { "1", "2", "3", "4", "5", "6" } }, "ValidationException");
+        Assert.Contains("tagList", tags);
+
+        await app.OkAsync("RegisterDomain", new { name = "retired", workflowExecutionRetentionPeriodInDays = "1" });
+        await app.OkAsync("RegisterWorkflowType", new { domain = "retired", name = "w", version = "1" });
+        await app.OkAsync("DeprecateDomain", new { name = "retired" });
+        await app.FaultAsync("StartWorkflowExecution", new { domain = "retired", workflowId = "x", workflowType = new { name = "w", version = "1" } }, "DomainDeprecatedFault");
+    }
+
+    [Fact]
+    public async Task An_empty_poll_returns_an_empty_task_token_after_the_poll_time()
+    {
+        var decision = await wf.PollDecisionAsync("nobody-here");
+        Assert.Equal("", decision.GetProperty("taskToken").GetString());
+        var activity = await wf.PollActivityAsync("nobody-here");
+        Assert.Equal("", activity.GetProperty("taskToken").GetString());
+    }
+
+    [Fact]
+    public async Task Forged_reused_and_foreign_task_tokens_are_UnknownResourceFault()
+    {
+        await wf.StartAsync("tokens");
+        var decision = await wf.PollDecisionAsync();
+        var token = Workflows.Token(decision);
+        var forged = token[..^4] + (token[^4] == 'A' ? "B" : "A") + token[^3..];
+        Assert.Contains("task token", await app.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = forged }, "UnknownResourceFault"));
+        Assert.Contains("task token", await app.FaultAsync("RespondActivityTaskCompleted", new { taskToken = token }, "UnknownResourceFault"));
+        await app.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = "not-a-token" }, "UnknownResourceFault");
+
+        await wf.DecideAsync(decision, Workflows.Schedule("a1"));
+        await app.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = token }, "UnknownResourceFault");
+
+        var activity = await wf.PollActivityAsync();
+        await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(activity), result = "r" });
+        await app.FaultAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(activity), result = "again" }, "UnknownResourceFault");
+        await app.FaultAsync("RecordActivityTaskHeartbeat", new { taskToken = Workflows.Token(activity) }, "UnknownResourceFault");
+    }
+
+    [Fact]
+    public async Task Tasks_are_handed_out_by_priority_then_in_schedule_order()
+    {
+        await wf.StartAsync("priorities");
+        var decision = await wf.PollDecisionAsync();
+        await wf.DecideAsync(decision,
+            Workflows.Schedule("low-1", taskPriority: "-5", taskList: "prio"),
+            Workflows.Schedule("mid-1", taskList: "prio"),
+            Workflows.Schedule("high", taskPriority: "10", taskList: "prio"),
+            Workflows.Schedule("mid-2", taskList: "prio"),
+            Workflows.Schedule("low-2", taskPriority: "-5", taskList: "prio"));
+
+        var order = new List<string>();
+        for (var i = 0; i < 5; i++) order.Add((await wf.PollActivityAsync("prio")).GetProperty("activityId").GetString()!);
+        Assert.Equal(["high", "mid-1", "mid-2", "low-1", "low-2"], order);
+    }
+
+    [Fact]
+    public async Task History_pages_in_both_orders_in_GetWorkflowExecutionHistory_and_in_the_decision_poll()
+    {
+        var runId = await wf.StartAsync("paged");
+        for (var i = 0; i < 6; i++) await app.OkAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "paged", signalName = $"s{i}" });
+
+        var pages = new List<List<long>>();
+        string? token = null;
+        do
+        {
+            var page = await app.OkAsync("GetWorkflowExecutionHistory", new { domain = wf.Domain, execution = new { workflowId = "paged", runId }, maximumPageSize = 3, reverseOrder = true, nextPageToken = token });
+            pages.Add(page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("eventId").GetInt64()).ToList());
+            token = page.TryGetProperty("nextPageToken", out var t) ? t.GetString() : null;
+        } while (token is not null);
+        Assert.Equal([[8, 7, 6], [5, 4, 3], [2, 1]], pages);
+
+        var task = await app.OkAsync("PollForDecisionTask", new { domain = wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 4 });
+        var seen = task.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("eventId").GetInt64()).ToList();
+        var next = task.GetProperty("nextPageToken").GetString();
+        while (next is not null)
+        {
+            var page = await app.OkAsync("PollForDecisionTask", new { domain = wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 4, nextPageToken = next });
+            Assert.Equal(Workflows.Token(task), Workflows.Token(page));
+            seen.AddRange(page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("eventId").GetInt64()));
+            next = page.TryGetProperty("nextPageToken", out var t) ? t.GetString() : null;
+        }
+        Assert.Equal(Enumerable.Range(1, 9).Select(i => (long)i), seen);
+        Assert.Equal(9, task.GetProperty("startedEventId").GetInt64());
+    }
+
+    [Fact]
+    public async Task Signal_cancel_and_terminate_find_the_open_run_and_refuse_closed_ones()
+    {
+        var runId = await wf.StartAsync("ops");
+        await app.OkAsync("RequestCancelWorkflowExecution", new { domain = wf.Domain, workflowId = "ops" });
+        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "ops", runId } });
+        Assert.True(detail.GetProperty("executionInfo").GetProperty("cancelRequested").GetBoolean());
+
+        await app.OkAsync("TerminateWorkflowExecution", new { domain = wf.Domain, workflowId = "ops", runId, reason = "why", details = "d", childPolicy = "ABANDON" });
+        var events = await wf.HistoryAsync("ops", runId);
+        var terminated = events[^1].GetProperty("workflowExecutionTerminatedEventAttributes");
+        Assert.Equal("why", terminated.GetProperty("reason").GetString());
+        Assert.Equal("d", terminated.GetProperty("details").GetString());
+        Assert.Equal("ABANDON", terminated.GetProperty("childPolicy").GetString());
+        Assert.Equal("OPERATOR_INITIATED", terminated.GetProperty("cause").GetString());
+
+        await app.FaultAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "ops", signalName = "s" }, "UnknownResourceFault");
+        await app.FaultAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "ops", runId, signalName = "s" }, "UnknownResourceFault");
+        await app.FaultAsync("TerminateWorkflowExecution", new { domain = wf.Domain, workflowId = "ops" }, "UnknownResourceFault");
+        await app.FaultAsync("RequestCancelWorkflowExecution", new { domain = wf.Domain, workflowId = "never" }, "UnknownResourceFault");
+    }
+
+    [Fact]
+    public async Task Describe_shows_configuration_open_counts_and_the_latest_context()
+    {
+        var runId = await wf.StartAsync("describe", new { tagList = new[] { "t1" } });
+        var decision = await wf.PollDecisionAsync();
+        await app.OkAsync("RespondDecisionTaskCompleted", new { taskToken = Workflows.Token(decision), executionContext = "ctx-1",
+            decisions = new[] { Workflows.Schedule("a"), Workflows.Schedule("b"),
+                new { decisionType = "StartTimer", startTimerDecisionAttributes = new { timerId = "t", startToFireTimeout = "300" } } } });
+        await wf.PollActivityAsync();
+
+        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "describe", runId } });
+        Assert.Equal("OPEN", detail.GetProperty("executionInfo").GetProperty("executionStatus").GetString());
+        Assert.Equal("ctx-1", detail.GetProperty("latestExecutionContext").GetString());
+        Assert.True(detail.TryGetProperty("latestActivityTaskTimestamp", out _));
+        var counts = detail.GetProperty("openCounts");
+        Assert.Equal(2, counts.GetProperty("openActivityTasks").GetInt32());
+        Assert.Equal(0, counts.GetProperty("openDecisionTasks").GetInt32());
+        Assert.Equal(1, counts.GetProperty("openTimers").GetInt32());
+        Assert.Equal("600", detail.GetProperty("executionConfiguration").GetProperty("executionStartToCloseTimeout").GetString());
+        Assert.Equal("deciders", detail.GetProperty("executionConfiguration").GetProperty("taskList").GetProperty("name").GetString());
+
+        var pending = await app.OkAsync("CountPendingActivityTasks", new { domain = wf.Domain, taskList = new { name = "workers" } });
+        Assert.Equal(1, pending.GetProperty("count").GetInt32());
+    }
+}

@@ -1,0 +1,132 @@
+using SwfServerless.AzureStorage;
+using SwfServerless.Core.Executions;
+using SwfServerless.Core.Faults;
+using SwfServerless.Core.Model;
+using SwfServerless.Core.Types;
+using SwfServerless.Storage.Executions;
+using SwfServerless.Testing;
+
+namespace SwfServerless.Storage.Tests;
+
+/// <summary>The run commit protocol against Azurite: one transaction when it fits, history-first when it doesn't, ETag-guarded.</summary>
+[Collection("azurite")]
+public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+    private SwfTables tables = null!;
+    private ExecutionRepository repository = null!;
+
+    public async Task InitializeAsync()
+    {
+        tables = new SwfTables(new StorageClients(StorageAccount.Parse(azurite.ConnectionString)), TestNames.Unique("r"));
+        await tables.CreateIfNotExistsAsync(default);
+        repository = new ExecutionRepository(tables);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static readonly RegisteredType Type = new(TypeKind.Workflow, "d", "w", "1", RegistrationStatus.Registered, null, Now, null, null,
+        new WorkflowTypeConfiguration
+        {
+            DefaultTaskList = new TaskList { Name = "t" }, DefaultChildPolicy = "TERMINATE",
+            DefaultExecutionStartToCloseTimeout = "600", DefaultTaskStartToCloseTimeout = "30",
+        });
+
+    private async Task<(string Partition, ExecutionMachine Machine)> StartAsync(string workflowId)
+    {
+        var machine = ExecutionMachine.Start(new StartExecution { Domain = "d", WorkflowId = workflowId, WorkflowType = new WorkflowType { Name = "w", Version = "1" } },
+            Type, ExecutionKeys.NewRunId(), Now);
+        var partition = ExecutionKeys.Partition("d", workflowId);
+        await repository.CommitNewRunAsync(partition, null, machine.State, machine.NewEvents, default);
+        return (partition, machine);
+    }
+
+    [Fact]
+    public async Task A_new_run_is_current_and_reads_back_with_its_history()
+    {
+        var (partition, machine) = await StartAsync("new");
+
+        var current = await repository.GetCurrentAsync(partition, default);
+        Assert.Equal(machine.State.RunId, current!.RunId);
+        Assert.True(current.Open);
+        var run = await repository.LoadAsync(partition, machine.State.RunId, default);
+        Assert.Equal(2, run!.State.LastEventId);
+        var history = await repository.ReadHistoryAsync(partition, run.State.RunId, 1, run.State.LastEventId, default);
+        Assert.Equal(["WorkflowExecutionStarted", "DecisionTaskScheduled"], history.Select(e => e.EventType));
+    }
+
+    [Fact]
+    public async Task A_second_run_while_one_is_open_is_WorkflowExecutionAlreadyStarted_even_when_both_saw_no_current_run()
+    {
+        await StartAsync("twice");
+        var fault = await Assert.ThrowsAsync<SwfFault>(() => StartAsync("twice"));
+        Assert.Equal("WorkflowExecutionAlreadyStartedFault", fault.Type);
+    }
+
+    [Fact]
+    public async Task A_change_of_more_than_100_events_commits_history_first_then_the_state()
+    {
+        var (partition, started) = await StartAsync("big");
+        var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        var machine = new ExecutionMachine(run.State, Now);
+        for (var i = 0; i < 250; i++) machine.Signal("s", new string('x', 5000) + i);
+
+        Assert.True(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, default));
+
+        var reloaded = (await repository.LoadAsync(partition, run.State.RunId, default))!;
+        Assert.Equal(252, reloaded.State.LastEventId);
+        var history = await repository.ReadHistoryAsync(partition, run.State.RunId, 1, reloaded.State.LastEventId, default);
+        Assert.Equal(Enumerable.Range(1, 252).Select(i => (long)i), history.Select(e => e.EventId!.Value));
+        Assert.EndsWith("249", history[^1].WorkflowExecutionSignaledEventAttributes!.Input);
+    }
+
+    [Fact]
+    public async Task A_stale_ETag_commits_nothing_and_its_events_stay_invisible()
+    {
+        var (partition, started) = await StartAsync("stale");
+        var first = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        var second = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+
+        var winner = new ExecutionMachine(first.State, Now);
+        winner.Signal("winner", null);
+        Assert.True(await repository.TryCommitAsync(first, winner.State, winner.NewEvents, default));
+
+        var loser = new ExecutionMachine(second.State, Now);
+        for (var i = 0; i < 120; i++) loser.Signal("loser", null); // big enough to write history rows ahead of the state
+        Assert.False(await repository.TryCommitAsync(second, loser.State, loser.NewEvents, default));
+
+        var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        Assert.Equal(3, run.State.LastEventId);
+        var history = await repository.ReadHistoryAsync(partition, run.State.RunId, 1, run.State.LastEventId, default);
+        Assert.Equal("winner", history[^1].WorkflowExecutionSignaledEventAttributes!.SignalName);
+    }
+
+    [Fact]
+    public async Task Closing_a_run_frees_the_workflowId_for_a_new_run()
+    {
+        var (partition, started) = await StartAsync("close");
+        var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        var machine = new ExecutionMachine(run.State, Now);
+        machine.Terminate("done", null, null, WorkflowExecutionTerminatedCause.OperatorInitiated);
+        Assert.True(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, default));
+
+        var current = (await repository.GetCurrentAsync(partition, default))!;
+        Assert.False(current.Open);
+        var next = ExecutionMachine.Start(new StartExecution { Domain = "d", WorkflowId = "close", WorkflowType = new WorkflowType { Name = "w", Version = "1" } },
+            Type, ExecutionKeys.NewRunId(), Now);
+        await repository.CommitNewRunAsync(partition, current, next.State, next.NewEvents, default);
+        Assert.Equal(next.State.RunId, (await repository.GetCurrentAsync(partition, default))!.RunId);
+    }
+
+    [Theory]
+    [InlineData("plain")]
+    [InlineData("a/b\\c#d?e%f'g")]
+    [InlineData("tab\there\u0085")]
+    public void Escaped_keys_hold_no_character_Azure_forbids_and_stay_distinct(string text)
+    {
+        var key = KeyEncoding.Escape(text);
+        Assert.DoesNotContain(key, c => c is '/' or '\\' or '#' or '?' or '\'' || char.IsControl(c));
+        Assert.NotEqual(KeyEncoding.Escape(text + "%"), key);
+        Assert.Equal(text == "plain", key == text);
+    }
+}
