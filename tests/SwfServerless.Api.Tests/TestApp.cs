@@ -48,11 +48,16 @@ public sealed class TestApp : IAsyncDisposable
 
     public async Task<SwfResponse> SendAsync(string operation, string body, string contentType = "application/x-amz-json-1.0")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
+        var bytes = Encoding.UTF8.GetBytes(body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Http.BaseAddress!, "/")) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         if (operation.Length > 0) request.Headers.TryAddWithoutValidation("X-Amz-Target", "SimpleWorkflowService." + operation);
+        if (SigningKey is { } key) TestSigner.Sign(request, bytes, key.Id, key.Secret);
         return await SwfResponse.ReadAsync(await Http.SendAsync(request));
     }
+
+    /// <summary>The key requests are signed with from now on; null sends them unsigned.</summary>
+    public (string Id, string Secret)? SigningKey { get; set; }
 
     /// <summary>Calls an operation that must succeed; fails the test with the fault otherwise.</summary>
     public async Task<JsonElement> OkAsync(string operation, object body)

@@ -49,6 +49,7 @@ public sealed partial class ExecutionMachine
     /// <param name="activityTypes">The activity types the decisions schedule (<see cref="ActivityTypesReferenced"/>);
     /// a missing or null entry means the type does not exist.</param>
     /// <param name="taskList">Task list for the decision tasks from now on (SWF's task list override).</param>
+    /// <param name="isPermitted">The caller's access policy; a denied decision records its *Failed event with cause OPERATION_NOT_PERMITTED.</param>
     /// <param name="taskListScheduleToStartTimeout">Makes the override temporary: it lasts until a decision task on it times out.</param>
     /// <exception cref="SwfFault">UnknownResourceFault when the run is closed or that decision task is not the
     /// started one; ValidationException (nothing recorded) for a malformed decision list, naming the decision.</exception>
@@ -58,7 +59,8 @@ public sealed partial class ExecutionMachine
         string? executionContext,
         IReadOnlyDictionary<(string Name, string Version), RegisteredType?> activityTypes,
         TaskList? taskList = null,
-        string? taskListScheduleToStartTimeout = null)
+        string? taskListScheduleToStartTimeout = null,
+        Func<Decision, bool>? isPermitted = null)
     {
         ArgumentNullException.ThrowIfNull(activityTypes);
         var task = State.DecisionTask;
@@ -88,7 +90,8 @@ public sealed partial class ExecutionMachine
         var context = new DecisionContext(completed.EventId!.Value, unhandledEvents, activityTypes);
         foreach (var decision in decisions)
         {
-            Handle(decision, context);
+            if (isPermitted is null || isPermitted(decision)) Handle(decision, context);
+            else RecordNotPermitted(decision, context);
         }
         ScheduleDecisionTaskIfPending();
     }

@@ -25,12 +25,35 @@ public sealed class RespondDecisionTaskCompleted(ExecutionEngine engine, Executi
         foreach (var (name, version) in ExecutionMachine.ActivityTypesReferenced(input.Decisions))
             activityTypes[(name, version)] = (await types.GetAsync(run.State.Domain, TypeKind.Activity, name, version, ct))?.Value;
 
+        var isPermitted = call.Policy is { IsUnrestricted: false } policy
+            ? (Func<Decision, bool>)(d => Permitted(policy, d, run.State.Domain, activityTypes))
+            : null;
         await engine.UpdateAsync(task.Partition, task.RunId, m =>
         {
             m.CompleteDecisionTask(task.StartedEventId, input.Decisions, input.ExecutionContext, activityTypes,
-                input.TaskList, input.TaskListScheduleToStartTimeout);
+                input.TaskList, input.TaskListScheduleToStartTimeout, isPermitted);
             return 0;
         }, ct);
         return NoOutput.Instance;
+    }
+
+    /// <summary>The condition values SWF's access control gives each decision: its task list (or the type's default) and type name.</summary>
+    private static bool Permitted(Auth.AccessPolicy policy, Decision d, string domain,
+        IReadOnlyDictionary<(string Name, string Version), RegisteredType?> activityTypes)
+    {
+        switch (d.DecisionType)
+        {
+            case DecisionType.ScheduleActivityTask:
+                var a = d.ScheduleActivityTaskDecisionAttributes!;
+                activityTypes.TryGetValue((a.ActivityType!.Name!, a.ActivityType.Version!), out var type);
+                return policy.AllowsDecision(d.DecisionType, domain, a.TaskList?.Name ?? type?.ActivityDefaults?.DefaultTaskList?.Name, a.ActivityType.Name);
+            case DecisionType.StartChildWorkflowExecution:
+                var c = d.StartChildWorkflowExecutionDecisionAttributes!;
+                return policy.AllowsDecision(d.DecisionType, domain, c.TaskList?.Name, c.WorkflowType?.Name);
+            case DecisionType.ContinueAsNewWorkflowExecution:
+                return policy.AllowsDecision(d.DecisionType, domain, d.ContinueAsNewWorkflowExecutionDecisionAttributes?.TaskList?.Name);
+            default:
+                return policy.AllowsDecision(d.DecisionType!, domain);
+        }
     }
 }
