@@ -30,11 +30,13 @@ public static partial class TriggerEndpoint
     {
         if (!FunctionsHost.IsHosted(app.Configuration)) return;
         // One segment: literal "/" and the catch-all "/{**path}" of the SWF endpoint keep everything else.
+        // A RequestDelegate, not a lambda with bound parameters: no RequestDelegateFactory reflection (trim/AOT-safe).
         app.MapPost("/{function}", HandleAsync);
     }
 
-    private static async Task HandleAsync(HttpContext http, string function)
+    private static async Task HandleAsync(HttpContext http)
     {
+        var function = http.Request.RouteValues["function"] as string ?? "";
         var work = IsTriggerInvocation(http.Request)
             ? http.RequestServices.GetServices<ITriggeredWork>().FirstOrDefault(w => string.Equals(w.FunctionName, function, StringComparison.Ordinal))
             : null;
