@@ -109,11 +109,11 @@ module app 'modules/functionapp.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     appInsightsConnectionString: monitoring.outputs.connectionString
+    publicHostNames: publicHostNames
     appSettings: union({
       Swf__Region: swfRegion
       Swf__AccountId: swfAccountId
       Swf__StoragePrefix: storagePrefix
-      Swf__PublicHostNames: empty(publicHostNames) ? '${appName}.azurewebsites.net' : publicHostNames
       Swf__AccessKeys__0__AccessKeyId: accessKeyId
       Swf__AccessKeys__0__SecretAccessKey: '@Microsoft.KeyVault(VaultName=${vault.outputs.name};SecretName=${vault.outputs.accessKeySecretName})'
       SWF_SWEEP_SCHEDULE: sweepSchedule

@@ -12,6 +12,8 @@ param identityClientId string
 param storageAccountName string
 param deploymentContainerUrl string
 param appInsightsConnectionString string
+@description('Host names clients sign for, comma-separated; empty: the app\'s default host name as Azure assigned it.')
+param publicHostNames string
 @description('The SWF service\'s own settings (Swf__*, SWF_*).')
 param appSettings object
 
@@ -84,6 +86,8 @@ resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
     AzureWebJobsStorage__clientId: identityClientId
     // The SWF endpoint answers at "/": a catch-all HTTP route with the landing page off.
     AzureWebJobsDisableHomepage: 'true'
+    // The names SigV4 signatures may be bound to (the proxy in front rewrites Host; see README).
+    Swf__PublicHostNames: empty(publicHostNames) ? site.properties.defaultHostName : publicHostNames
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   })
