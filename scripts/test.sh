@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds, starts a throwaway Azurite (tmpfs), runs every .NET suite and the real-client end-to-end tests,
-# and stops everything, also when a test fails.
+# Builds, starts a throwaway Azurite (tmpfs), runs every .NET suite, publishes the function app and runs the
+# real-client end-to-end tests against that published handler, and stops everything, also when a test fails.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 ensure_node_modules
@@ -24,12 +24,14 @@ export SWF_TEST_STORAGE_CONNECTION="$(azurite_connection "$QUEUE" "$TABLE" "$BLO
 status=0
 dotnet test SwfServerless.sln -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" || status=1
 
-# End-to-end: the real app process, a real AWS SDK client, signed requests.
+# End-to-end: the deployable build (scripts/publish.sh: self-contained, ReadyToRun, trimmed), started the way the
+# Functions host starts its custom handler (FUNCTIONS_CUSTOMHANDLER_PORT), a real AWS SDK client, signed requests.
+./scripts/publish.sh >/dev/null || exit 1
 APP_PORT=$(free_port)
 export SWF_E2E_ENDPOINT="http://127.0.0.1:$APP_PORT" SWF_E2E_ACCESS_KEY_ID="AKIDE2ETEST" SWF_E2E_SECRET_ACCESS_KEY="e2e-secret-key"
-AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" \
+AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" FUNCTIONS_CUSTOMHANDLER_PORT="$APP_PORT" \
 Swf__AccessKeys__0__AccessKeyId="$SWF_E2E_ACCESS_KEY_ID" Swf__AccessKeys__0__SecretAccessKey="$SWF_E2E_SECRET_ACCESS_KEY" \
-  dotnet "src/SwfServerless.Functions/bin/Release/net10.0/SwfServerless.dll" --urls "$SWF_E2E_ENDPOINT" >"$DATA/app.log" 2>&1 &
+  "artifacts/functionapp/SwfServerless" >"$DATA/app.log" 2>&1 &
 APP_PID=$!
 if wait_for_port "$APP_PORT" 60 "the SwfServerless app"; then
   node --test --test-concurrency=1 tests/e2e/ || status=1

@@ -25,9 +25,11 @@ public sealed class TestApp : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(100) };
     }
 
-    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
+    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null)
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
         var all = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
@@ -37,7 +39,9 @@ public sealed class TestApp : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        var app = SwfApp.Build(["--urls", url], all);
+        // As the Functions host does: the handler listens where FUNCTIONS_CUSTOMHANDLER_PORT says.
+        if (all.ContainsKey(FunctionsHost.PortSetting)) all[FunctionsHost.PortSetting] = port.ToString();
+        var app = SwfApp.Build(["--urls", url], all, configureServices);
         await app.StartAsync();
         return new TestApp(app, url);
     }
@@ -76,7 +80,7 @@ public sealed class TestApp : IAsyncDisposable
         return response.Message!;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

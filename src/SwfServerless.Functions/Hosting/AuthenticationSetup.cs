@@ -10,9 +10,11 @@ internal static partial class AuthenticationSetup
     public static IServiceCollection AddSwfAuthentication(this IServiceCollection services) =>
         services.AddSingleton<IRequestAuthenticator>(sp =>
         {
-            var verifier = SigV4Verifier.FromOptions(sp.GetRequiredService<IOptions<SwfOptions>>().Value.AccessKeys, sp.GetRequiredService<TimeProvider>());
+            var options = sp.GetRequiredService<IOptions<SwfOptions>>().Value;
+            var verifier = SigV4Verifier.FromOptions(options.AccessKeys, sp.GetRequiredService<TimeProvider>());
             if (verifier.IsDisabled) LogDisabled(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SwfServerless.Auth"));
-            return new SigV4RequestAuthenticator(verifier);
+            var hosted = FunctionsHost.IsHosted(sp.GetRequiredService<IConfiguration>());
+            return new SigV4RequestAuthenticator(verifier, new SignedHost(options.PublicHostNames, hosted));
         });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No access keys configured (Swf__AccessKeys__0__AccessKeyId ...): request signatures are NOT checked. Configure keys for anything but local development.")]

@@ -14,7 +14,9 @@ public static class SwfApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
-    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null)
+    /// <param name="configureServices">Runs after the app's own registrations, e.g. for a test to add an <see cref="ITriggeredWork"/>.</param>
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
@@ -31,11 +33,15 @@ public static class SwfApp
         builder.Services.AddSingleton(sp => new TaskQueues(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<SwfTables>(),
             sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix.ToLowerInvariant(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddSingleton(sp => TriggerSettings.From(builder.Configuration,
+            sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix));
         builder.Services.AddSwfOperations();
         builder.Services.AddSwfAuthentication();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapSwfEndpoint();
+        app.MapTriggerEndpoint();
         return app;
     }
 
@@ -49,24 +55,38 @@ public static class SwfApp
     }
 
     /// <summary>
-    /// Storage from the Functions conventions: <c>AzureWebJobsStorage</c> as a connection string, or, for managed
-    /// identity, <c>AzureWebJobsStorage__accountName</c> (+ <c>__clientId</c> for a user-assigned identity).
+    /// Storage from the Functions conventions: <c>AzureWebJobsStorage</c> as a connection string, or an identity-based
+    /// connection: <c>AzureWebJobsStorage__accountName</c> (endpoints <c>https://{name}.table|queue.core.windows.net</c>)
+    /// and/or <c>AzureWebJobsStorage__tableServiceUri</c> + <c>__queueServiceUri</c>, with bearer tokens from
+    /// <see cref="ManagedIdentityCredential"/> (<c>__clientId</c> selects a user-assigned identity). The same settings
+    /// drive the Functions host's own storage use and the queue trigger (<c>"connection": "AzureWebJobsStorage"</c>).
     /// </summary>
     internal static StorageClients CreateStorageClients(IConfiguration config)
     {
         var connection = config["AzureWebJobsStorage"];
         if (!string.IsNullOrEmpty(connection)) return new StorageClients(StorageAccount.Parse(connection));
 
-        var accountName = config["AzureWebJobsStorage:accountName"];
-        if (string.IsNullOrEmpty(accountName))
+        var section = config.GetSection("AzureWebJobsStorage");
+        var accountName = section["accountName"];
+        var tableUri = section["tableServiceUri"];
+        var queueUri = section["queueServiceUri"];
+        if (string.IsNullOrEmpty(accountName) && (string.IsNullOrEmpty(tableUri) || string.IsNullOrEmpty(queueUri)))
             throw new InvalidOperationException(
-                "No storage configured: set AzureWebJobsStorage to a connection string (UseDevelopmentStorage=true for Azurite) " +
-                "or AzureWebJobsStorage__accountName for managed identity.");
-        var clientId = config["AzureWebJobsStorage:clientId"];
+                "No storage configured: set AzureWebJobsStorage to a connection string (UseDevelopmentStorage=true for Azurite), " +
+                "or AzureWebJobsStorage__accountName (or __tableServiceUri and __queueServiceUri) for managed identity.");
+        var clientId = section["clientId"];
         var credential = new ManagedIdentityCredential(string.IsNullOrEmpty(clientId)
             ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId));
-        return new StorageClients(StorageAccount.WithTokenCredential(accountName, credential));
+        var table = new Uri(string.IsNullOrEmpty(tableUri) ? $"https://{accountName}.table.core.windows.net" : tableUri);
+        var queue = new Uri(string.IsNullOrEmpty(queueUri) ? $"https://{accountName}.queue.core.windows.net" : queueUri);
+        return new StorageClients(StorageAccount.WithTokenCredential(accountName ?? AccountNameOf(table), credential, table, queue));
     }
+
+    // https://acct.table.core.windows.net -> acct; path-style (emulators, http://127.0.0.1:10002/acct) -> acct.
+    private static string AccountNameOf(Uri endpoint) =>
+        endpoint.HostNameType == UriHostNameType.Dns && endpoint.Host.Contains('.')
+            ? endpoint.Host[..endpoint.Host.IndexOf('.')]
+            : endpoint.AbsolutePath.Trim('/').Split('/')[0];
 }
 
 /// <summary>Creates the tables and loads the task-token key before the first request is served.</summary>

@@ -24,6 +24,12 @@ public sealed class SwfOptions
     /// <summary>Base64 HMAC key for task tokens, shared by all instances. Unset: one is generated and kept in the service's storage.</summary>
     public string? TaskTokenKey { get; set; }
 
+    /// <summary>
+    /// Host names clients sign requests for (comma-separated, e.g. <c>myapp.azurewebsites.net,swf.example.com</c>).
+    /// Unset: the received Host standalone, the proxy's X-Forwarded-Host under the Functions host (see <see cref="Auth.SignedHost"/>).
+    /// </summary>
+    public string? PublicHostNames { get; set; }
+
     /// <summary>Access keys clients sign with, each with its policy. None configured: signatures are not checked.</summary>
     public List<AccessKeyOptions> AccessKeys { get; set; } = [];
 }

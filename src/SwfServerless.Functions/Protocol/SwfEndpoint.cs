@@ -25,7 +25,7 @@ public static partial class SwfEndpoint
         app.MapGet("/healthz", (HttpContext http) => http.Response.WriteAsync("ok"));
     }
 
-    private static async Task HandleAsync(HttpContext http)
+    internal static async Task HandleAsync(HttpContext http)
     {
         var requestId = Guid.NewGuid().ToString();
         http.Response.Headers["x-amzn-RequestId"] = requestId;

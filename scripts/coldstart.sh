@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Measures cold start (process start to the first answered ListDomains) of the published handler variants
+# against a throwaway Azurite: self-contained ReadyToRun (what scripts/publish.sh ships) vs framework-dependent.
+# Usage: scripts/coldstart.sh [RUNS]   (default 9; publishes both variants first unless SKIP_PUBLISH=1)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+ensure_node_modules
+RUNS="${1:-9}"
+
+if [ "${SKIP_PUBLISH:-}" != 1 ]; then
+  ./scripts/publish.sh >/dev/null
+  ./scripts/publish.sh --framework-dependent >/dev/null
+fi
+
+DATA="$(mktemp -d "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/swf-coldstart-XXXXXX")"
+trap '[ -n "${AZURITE_PID:-}" ] && kill "$AZURITE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$DATA"' EXIT INT TERM
+BLOB=$(free_port); QUEUE=$(free_port); TABLE=$(free_port)
+start_azurite "$DATA/azurite" "$BLOB" "$QUEUE" "$TABLE"
+
+echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK, $(date -u +%Y-%m-%d), $RUNS runs each"
+node scripts/coldstart.mjs "$RUNS" "$(azurite_connection "$QUEUE" "$TABLE" "$BLOB")" \
+  "self-contained+R2R=$ROOT/artifacts/functionapp/SwfServerless" \
+  "framework-dependent=dotnet $ROOT/artifacts/functionapp-fdd/SwfServerless.dll"
