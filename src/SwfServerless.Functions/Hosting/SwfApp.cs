@@ -4,6 +4,7 @@ using SwfServerless.AzureStorage;
 using SwfServerless.Functions.Executions;
 using SwfServerless.Functions.Operations;
 using SwfServerless.Functions.Protocol;
+using SwfServerless.Functions.Time;
 using SwfServerless.Storage;
 using SwfServerless.Storage.Tasks;
 
@@ -14,7 +15,8 @@ public static class SwfApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
-    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null)
+    /// <param name="configureServices">Runs last, so it can replace any registration (tests inject storage faults with it).</param>
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
@@ -33,6 +35,8 @@ public static class SwfApp
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSwfOperations();
         builder.Services.AddSwfAuthentication();
+        builder.Services.AddSwfTime();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapSwfEndpoint();
