@@ -81,6 +81,44 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Parallel_activities_heartbeating_time_out_each_on_its_own_clock()
+    {
+        await swf.RegisterActivityAsync("beating10", heartbeat: "2");
+        var run = await swf.StartAsync();
+        const int n = 10;
+        await swf.DecideAsync(run, Enumerable.Range(0, n).Select(i => ScheduleActivity($"a{i}", "beating10")).ToArray());
+        var tasks = new List<JsonElement>();
+        for (var i = 0; i < n; i++) tasks.Add(await swf.PollActivityAsync());
+
+        // All heartbeat every 250 ms; after 1.5 s the even ones go quiet, the odd ones carry on past the 2 s heartbeat
+        // timeout, to 3 s, and complete.
+        var lastDetails = new string?[n];
+        await Task.WhenAll(tasks.Select(async task =>
+        {
+            var index = int.Parse(task.GetProperty("activityId").GetString()![1..]);
+            var quietAfter = TimeSpan.FromSeconds(index % 2 == 0 ? 1.5 : 3);
+            var clock = Stopwatch.StartNew();
+            for (var beat = 1; clock.Elapsed < quietAfter; beat++)
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(task, $"a{index} beat {beat}")).Status);
+                lastDetails[index] = $"a{index} beat {beat}";
+                await Task.Delay(250);
+            }
+            if (index % 2 == 1) await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(task) });
+        }));
+
+        var events = await swf.WaitForAsync(run, h => h.Count(e => Type(e) == "ActivityTaskTimedOut") == n / 2, "the quiet half to time out");
+        var scheduled = events.Where(e => Type(e) == "ActivityTaskScheduled")
+            .ToDictionary(e => e.GetProperty("eventId").GetInt64(), e => Attributes(e).GetProperty("activityId").GetString()!);
+        var timedOut = events.Where(e => Type(e) == "ActivityTaskTimedOut").Select(Attributes).ToList();
+        Assert.All(timedOut, t => Assert.Equal("HEARTBEAT", t.GetProperty("timeoutType").GetString()));
+        Assert.Equal(Enumerable.Range(0, n).Where(i => i % 2 == 0).Select(i => (int?)i).Order(),
+            timedOut.Select(t => (int?)int.Parse(scheduled[t.GetProperty("scheduledEventId").GetInt64()][1..])).Order());
+        Assert.All(timedOut, t => Assert.Equal(lastDetails[int.Parse(scheduled[t.GetProperty("scheduledEventId").GetInt64()][1..])], t.GetProperty("details").GetString()));
+        Assert.Equal(n / 2, events.Count(e => Type(e) == "ActivityTaskCompleted"));
+    }
+
+    [Fact]
     public async Task Activity_start_to_close_bounds_it_however_many_heartbeats_arrive()
     {
         await swf.RegisterActivityAsync("bounded", startToClose: "3", heartbeat: "2");
@@ -114,14 +152,18 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : IAsyncLifetime
         var run = await swf.StartAsync();
         await swf.DecideAsync(run, ScheduleActivity("a1", "short"), ScheduleActivity("a2", "forever"));
         var work = await swf.PollActivityAsync();
+        if (work.GetProperty("activityId").GetString() != "a1") work = await swf.PollActivityAsync(); // queues need not be FIFO
         Assert.Equal("a1", work.GetProperty("activityId").GetString());
         Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(work, "halfway")).Status);
 
         var events = await swf.WaitForEventAsync(run, "ActivityTaskTimedOut");
-        Assert.Equal("ActivityTaskScheduled, ActivityTaskScheduled, ActivityTaskStarted, ActivityTaskTimedOut, DecisionTaskScheduled", Types(events.Skip(4)));
+        Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, ActivityTaskScheduled, ActivityTaskScheduled",
+            Types(events.Take(6)));
+        Assert.Equal("ActivityTaskTimedOut, DecisionTaskScheduled", Types(events.TakeLast(2)));
         var timedOut = Only(events, "ActivityTaskTimedOut");
         Assert.Equal("SCHEDULE_TO_CLOSE", timedOut.GetProperty("timeoutType").GetString());
-        Assert.Equal((5L, 7L), (timedOut.GetProperty("scheduledEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64()));
+        Assert.Equal(5, timedOut.GetProperty("scheduledEventId").GetInt64());
+        Assert.Equal(work.GetProperty("startedEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64());
         Assert.Equal("halfway", timedOut.GetProperty("details").GetString());
 
         // a2 has no deadline at all: it is still open well after a1 timed out.
@@ -191,14 +233,14 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task A_canceled_timer_and_a_timer_of_a_closed_execution_never_fire()
     {
         var canceled = await swf.StartAsync();
-        await swf.DecideAsync(canceled, StartTimer("t1", "1"));
+        await swf.DecideAsync(canceled, StartTimer("t1", "2"));
         await swf.SignalAsync(canceled);
         await swf.DecideAsync(canceled, CancelTimer("t1"));
 
         var closed = await swf.StartAsync();
         await swf.DecideAsync(closed, StartTimer("t1", "1"), Complete());
 
-        await Task.Delay(2000); // a second past both timers' due time
+        await Task.Delay(2500); // past both timers' due time
         var canceledEvents = await swf.HistoryAsync(canceled);
         Assert.Equal("TimerCanceled", Type(canceledEvents[^1]));
         Assert.DoesNotContain(canceledEvents, e => Type(e) == "TimerFired");
