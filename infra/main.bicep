@@ -117,6 +117,8 @@ module app 'modules/functionapp.bicep' = {
       Swf__AccessKeys__0__AccessKeyId: accessKeyId
       Swf__AccessKeys__0__SecretAccessKey: '@Microsoft.KeyVault(VaultName=${vault.outputs.name};SecretName=${vault.outputs.accessKeySecretName})'
       SWF_SWEEP_SCHEDULE: sweepSchedule
+      // The sweep hands deadlines due before its next run to in-process timers: keep this equal to the schedule's period.
+      Swf__SweepIntervalSeconds: '60'
       SWF_INTENT_QUEUE: intentQueue
     }, empty(taskTokenKey) ? {} : {
       Swf__TaskTokenKey: '@Microsoft.KeyVault(VaultName=${vault.outputs.name};SecretName=${vault.outputs.taskTokenKeySecretName})'

@@ -11,8 +11,9 @@ public sealed class SwfTables(StorageClients clients, string prefix)
     public TableClient Visibility { get; } = clients.GetTableClient(prefix + "Visibility");
     public TableClient Secrets { get; } = clients.GetTableClient(prefix + "Secrets");
     public TableClient TaskLists { get; } = clients.GetTableClient(prefix + "TaskLists");
+    public TableClient Reminders { get; } = clients.GetTableClient(prefix + "Reminders");
 
-    public IEnumerable<TableClient> All => [Domains, Types, Executions, Visibility, Secrets, TaskLists];
+    public IEnumerable<TableClient> All => [Domains, Types, Executions, Visibility, Secrets, TaskLists, Reminders];
 
     public async Task CreateIfNotExistsAsync(CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -18,6 +19,9 @@ public sealed class TestApp : IAsyncDisposable
     public HttpClient Http { get; }
     public string Url { get; }
 
+    /// <summary>The app's services: to run triggered work (the sweep) or look at storage directly.</summary>
+    public IServiceProvider Services => app.Services;
+
     private TestApp(WebApplication app, string url)
     {
         this.app = app;
@@ -25,8 +29,9 @@ public sealed class TestApp : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(100) };
     }
 
+    /// <param name="configureServices">Replaces registrations (e.g. storage with injected faults).</param>
     public static async Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";

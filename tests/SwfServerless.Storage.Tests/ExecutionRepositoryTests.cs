@@ -37,7 +37,7 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
         var machine = ExecutionMachine.Start(new StartExecution { Domain = "d", WorkflowId = workflowId, WorkflowType = new WorkflowType { Name = "w", Version = "1" } },
             Type, ExecutionKeys.NewRunId(), Now);
         var partition = ExecutionKeys.Partition("d", workflowId);
-        await repository.CommitNewRunAsync(partition, null, machine.State, machine.NewEvents, default);
+        await repository.CommitNewRunAsync(partition, null, machine.State, machine.NewEvents, null, default);
         return (partition, machine);
     }
 
@@ -71,7 +71,7 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
         var machine = new ExecutionMachine(run.State, Now);
         for (var i = 0; i < 250; i++) machine.Signal("s", new string('x', 5000) + i);
 
-        Assert.True(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, default));
+        Assert.True(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, null, default));
 
         var reloaded = (await repository.LoadAsync(partition, run.State.RunId, default))!;
         Assert.Equal(252, reloaded.State.LastEventId);
@@ -89,11 +89,11 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
 
         var winner = new ExecutionMachine(first.State, Now);
         winner.Signal("winner", null);
-        Assert.True(await repository.TryCommitAsync(first, winner.State, winner.NewEvents, default));
+        Assert.True(await repository.TryCommitAsync(first, winner.State, winner.NewEvents, null, default));
 
         var loser = new ExecutionMachine(second.State, Now);
         for (var i = 0; i < 120; i++) loser.Signal("loser", null); // big enough to write history rows ahead of the state
-        Assert.False(await repository.TryCommitAsync(second, loser.State, loser.NewEvents, default));
+        Assert.False(await repository.TryCommitAsync(second, loser.State, loser.NewEvents, null, default));
 
         var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
         Assert.Equal(3, run.State.LastEventId);
@@ -108,13 +108,13 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
         var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
         var machine = new ExecutionMachine(run.State, Now);
         machine.Terminate("done", null, null, WorkflowExecutionTerminatedCause.OperatorInitiated);
-        Assert.True(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, default));
+        Assert.True(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, null, default));
 
         var current = (await repository.GetCurrentAsync(partition, default))!;
         Assert.False(current.Open);
         var next = ExecutionMachine.Start(new StartExecution { Domain = "d", WorkflowId = "close", WorkflowType = new WorkflowType { Name = "w", Version = "1" } },
             Type, ExecutionKeys.NewRunId(), Now);
-        await repository.CommitNewRunAsync(partition, current, next.State, next.NewEvents, default);
+        await repository.CommitNewRunAsync(partition, current, next.State, next.NewEvents, null, default);
         Assert.Equal(next.State.RunId, (await repository.GetCurrentAsync(partition, default))!.RunId);
     }
 

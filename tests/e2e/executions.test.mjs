@@ -27,6 +27,10 @@ before(async () => {
       defaultTaskHeartbeatTimeout: 'NONE', defaultTaskScheduleToStartTimeout: '60', defaultTaskScheduleToCloseTimeout: '120',
     }));
   }
+  await swf.send(new RegisterActivityTypeCommand({
+    domain, ...activity('Beating'), defaultTaskList: { name: 'beaters' }, defaultTaskStartToCloseTimeout: '60',
+    defaultTaskHeartbeatTimeout: '1', defaultTaskScheduleToStartTimeout: '60', defaultTaskScheduleToCloseTimeout: '120',
+  }));
 });
 
 async function decide(taskList, decideFn) {
@@ -161,4 +165,47 @@ test('a signal-driven workflow: each signal wakes the decider, which completes o
   const types = (await history({ workflowId, runId })).map((e) => e.eventType);
   assert.equal(types.filter((t) => t === 'WorkflowExecutionSignaled').length, 2);
   assert.equal(types.at(-1), 'WorkflowExecutionCompleted');
+});
+
+test('a worker that stops heartbeating: its activity times out with the last details, and the decider schedules it again', async () => {
+  const workflowId = unique('heartbeat');
+  const { runId } = await swf.send(new StartWorkflowExecutionCommand({ domain, workflowId, workflowType }));
+  await decide('deciders', () => [schedule('beat-1', 'Beating', 'work')]);
+
+  const first = await swf.send(new PollForActivityTaskCommand({ domain, taskList: { name: 'beaters' }, identity: 'flaky worker' }));
+  assert.equal(first.activityId, 'beat-1');
+  // Heartbeats every 300 ms for 1.5 s keep it alive past its 1 s heartbeat timeout; then the worker goes quiet.
+  let last;
+  for (const started = Date.now(); Date.now() - started < 1500;) {
+    last = `step ${Math.round((Date.now() - started) / 100)}`;
+    const status = await swf.send(new RecordActivityTaskHeartbeatCommand({ taskToken: first.taskToken, details: last }));
+    assert.equal(status.cancelRequested, false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+
+  // The decider's long poll is answered by the decision task the timeout scheduled.
+  await decide('deciders', (t) => {
+    const timedOut = t.events.find((e) => e.eventType === 'ActivityTaskTimedOut');
+    assert.ok(timedOut, `an ActivityTaskTimedOut event was expected: ${t.events.map((e) => e.eventType).join(', ')}`);
+    assert.equal(timedOut.activityTaskTimedOutEventAttributes.timeoutType, 'HEARTBEAT');
+    assert.equal(timedOut.activityTaskTimedOutEventAttributes.details, last);
+    const scheduled = t.events.find((e) => e.eventId === timedOut.activityTaskTimedOutEventAttributes.scheduledEventId);
+    assert.equal(scheduled.activityTaskScheduledEventAttributes.activityId, 'beat-1');
+    return [schedule('beat-2', 'Beating', scheduled.activityTaskScheduledEventAttributes.input)];
+  });
+  await assert.rejects(swf.send(new RecordActivityTaskHeartbeatCommand({ taskToken: first.taskToken, details: 'too late' })), UnknownResourceFault);
+  await assert.rejects(swf.send(new RespondActivityTaskCompletedCommand({ taskToken: first.taskToken })), UnknownResourceFault);
+
+  const second = await swf.send(new PollForActivityTaskCommand({ domain, taskList: { name: 'beaters' }, identity: 'good worker' }));
+  assert.equal(second.activityId, 'beat-2');
+  assert.equal(second.input, 'work');
+  await swf.send(new RespondActivityTaskCompletedCommand({ taskToken: second.taskToken, result: 'done' }));
+  await decide('deciders', () => [{ decisionType: 'CompleteWorkflowExecution', completeWorkflowExecutionDecisionAttributes: {} }]);
+
+  const types = (await history({ workflowId, runId })).map((e) => e.eventType);
+  assert.deepEqual(types.slice(4), [
+    'ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskTimedOut', 'DecisionTaskScheduled', 'DecisionTaskStarted', 'DecisionTaskCompleted',
+    'ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted', 'DecisionTaskScheduled', 'DecisionTaskStarted', 'DecisionTaskCompleted',
+    'WorkflowExecutionCompleted',
+  ]);
 });

@@ -12,6 +12,50 @@ namespace SwfServerless.Core.Executions;
 public sealed partial class ExecutionMachine
 {
     /// <summary>
+    /// Fires every deadline of the run that is due at <see cref="Now"/>, earliest first, each through its own
+    /// command below (so each re-checks the state: an activity that timed out SCHEDULE_TO_START cannot also time
+    /// out SCHEDULE_TO_CLOSE, and nothing fires once the execution timed out). Deadlines that firing creates
+    /// (a new decision task's) are left for the next check. Returns how many fired.
+    /// </summary>
+    /// <param name="heartbeats">The run's last heartbeats by scheduledEventId. Required whenever
+    /// <see cref="ExecutionDeadlines.NeedsHeartbeats"/> says so: without them a renewed heartbeat would look expired.</param>
+    public int FireDueDeadlines(IReadOnlyDictionary<long, LastHeartbeat>? heartbeats)
+    {
+        if (heartbeats is null && ExecutionDeadlines.NeedsHeartbeats(State, Now))
+        {
+            throw new ArgumentNullException(nameof(heartbeats), "A started activity has a deadline due: its last heartbeat is needed.");
+        }
+        int fired = 0;
+        foreach (var deadline in ExecutionDeadlines.All(State, heartbeats))
+        {
+            if (deadline.Due > Now) break;
+            if (Fire(deadline, heartbeats)) fired++;
+        }
+        return fired;
+    }
+
+    /// <summary>Fires one deadline through its command; false when it is stale or not yet due.</summary>
+    public bool Fire(Deadline deadline, IReadOnlyDictionary<long, LastHeartbeat>? heartbeats = null)
+    {
+        ArgumentNullException.ThrowIfNull(deadline);
+        switch (deadline.Kind)
+        {
+            case DeadlineKind.ActivityTimeout:
+                var activity = State.FindActivity(deadline.ScheduledEventId);
+                var beat = activity is null ? null : ExecutionDeadlines.HeartbeatOf(activity, heartbeats);
+                return TimeOutActivity(deadline.ScheduledEventId, deadline.TimeoutType!, beat?.Details, beat?.At);
+            case DeadlineKind.DecisionTaskTimeout:
+                return TimeOutDecisionTask(deadline.ScheduledEventId, deadline.StartedEventId);
+            case DeadlineKind.ExecutionTimeout:
+                return TimeOutExecution();
+            case DeadlineKind.Timer:
+                return FireTimer(deadline.TimerId!, deadline.StartedEventId);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(deadline), deadline.Kind, "Unknown deadline kind.");
+        }
+    }
+
+    /// <summary>
     /// ActivityTaskTimedOut of the given type, with the last heartbeat's details, and a decision task.
     /// SCHEDULE_TO_START only while unstarted, START_TO_CLOSE and HEARTBEAT only while started, SCHEDULE_TO_CLOSE
     /// either way; a NONE timeout never fires.

@@ -81,6 +81,14 @@ public sealed record Deadline(
         new(DeadlineKind.Timer, due, StartedEventId: startedEventId, TimerId: timerId);
 }
 
+/// <summary>
+/// An activity's last heartbeat, kept by the storage layer in a row of its own (never in the state row, so that
+/// heartbeats do not contend on the run's ETag). It moves the HEARTBEAT clock and its details go into
+/// ActivityTaskTimedOut.
+/// </summary>
+/// <param name="StartedEventId">The attempt it belongs to: a row of another attempt is ignored.</param>
+public sealed record LastHeartbeat(long StartedEventId, string? Details, DateTimeOffset At);
+
 /// <summary>A claimed decision task: what PollForDecisionTask answers with, except the history pages.</summary>
 public sealed record DecisionTaskStart(
     long ScheduledEventId,

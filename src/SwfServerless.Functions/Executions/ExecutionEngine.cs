@@ -1,22 +1,40 @@
+using Microsoft.Extensions.Options;
 using SwfServerless.Core.Executions;
 using SwfServerless.Core.Faults;
-using SwfServerless.Core.Model;
+using SwfServerless.Functions.Hosting;
 using SwfServerless.Functions.Operations;
+using SwfServerless.Functions.Time;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Storage.Tasks;
+using SwfServerless.Storage.Time;
 using SwfServerless.Storage.Visibility;
+using ET = SwfServerless.Core.Model.EventType;
 
 namespace SwfServerless.Functions.Executions;
 
 /// <summary>
-/// The one path every change to a run takes: load the state, run the command on the pure machine, queue the
-/// tasks it scheduled, commit under the state row's ETag, then wake local pollers and update the visibility
-/// index. A lost race (412) means someone else changed the run first: reload and run the command again.
-/// Crash at each step: before the commit nothing happened except queued messages for tasks that never
-/// committed, which claimers drop; after the commit the change stands and the index catches up later.
+/// The one path every change to a run takes: load the state, run the command on the pure machine, write what must
+/// exist before the commit (task messages, reminders), commit under the state row's ETag, then wake local pollers,
+/// update the visibility index and clean up. A lost race (412) means someone else changed the run first: reload
+/// and run the command again.
 /// </summary>
+/// <remarks>
+/// <para><b>One alarm per run.</b> Every deadline must have a durable reminder, but not one each: the state row
+/// keeps <see cref="LoadedRun.Alarm"/>, the due time of the run's one alarm reminder, and the invariant is "while the
+/// run has deadlines, an alarm reminder exists at or before the earliest". A commit whose new deadlines are all
+/// later than the alarm writes no reminder at all (the usual case: a decision task's START_TO_CLOSE alarm covers the
+/// activity steps that follow it); one with an earlier deadline writes a reminder there first and moves the alarm.
+/// When the alarm comes due, <see cref="RunAlarms"/> fires whatever is due and moves it to the next deadline. A
+/// closed run's alarm is its removal time (retention).</para>
+/// <para><b>Crash at each step.</b> Before the commit: queued messages and reminders of a change that never
+/// committed; claimers drop the messages, reminders find nothing due and are dropped. After the commit: the change
+/// stands; a visibility reminder armed before it rewrites the index if the index write below never happened, and a
+/// superseded alarm row that was not deleted is dropped when due.</para>
+/// </remarks>
 public sealed partial class ExecutionEngine(
-    ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility, ILogger<ExecutionEngine> log)
+    ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility,
+    ReminderRepository reminders, ExecutionRetention retention, LocalTimers timers, IServiceProvider services,
+    IOptions<SwfOptions> options, ILogger<ExecutionEngine> log)
 {
     private const int MaxAttempts = 100;
 
@@ -30,25 +48,55 @@ public sealed partial class ExecutionEngine(
             var result = command(machine);
             if (machine.NewEvents.Count == 0) return result;
 
-            await QueueTasksAsync(machine, ct);
-            if (await executions.TryCommitAsync(run, machine.State, machine.NewEvents, ct))
-            {
-                await AfterCommitAsync(machine, ct);
-                return result;
-            }
-            if (attempt == MaxAttempts)
-                throw new SwfFault("ServiceUnavailable", "The workflow execution is too busy to change right now; retry the request.") { StatusCode = 503 };
-            LogConflict(log, runId, attempt);
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * Math.Min(attempt, 20))), ct);
+            if (await TryCommitAsync(run, machine, ct)) return result;
+            await BackOffAsync(runId, attempt, ct);
         }
+    }
+
+    /// <summary>Waits a moment after a lost race; gives up (503) after <see cref="MaxAttempts"/>.</summary>
+    public async Task BackOffAsync(string runId, int attempt, CancellationToken ct)
+    {
+        if (attempt >= MaxAttempts)
+            throw new SwfFault("ServiceUnavailable", "The workflow execution is too busy to change right now; retry the request.") { StatusCode = 503 };
+        LogConflict(log, runId, attempt);
+        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * Math.Min(attempt, 20))), ct);
     }
 
     /// <summary>Starts a new run (the machine came from <see cref="ExecutionMachine.Start"/>).</summary>
     public async Task StartAsync(string partition, CurrentRun? previous, ExecutionMachine machine, CancellationToken ct)
     {
-        await QueueTasksAsync(machine, ct);
-        await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, ct);
-        await AfterCommitAsync(machine, ct);
+        var alarm = await AlarmAfterAsync(null, machine, ct);
+        var repair = RepairReminder(partition, machine);
+        await PrepareAsync(partition, machine, null, alarm, repair, ct);
+        await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, alarm, ct);
+        await AfterCommitAsync(partition, machine, null, alarm, repair, ct);
+    }
+
+    /// <summary>Commits what the machine recorded on the loaded run; false when the run changed since it was loaded.</summary>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, CancellationToken ct) =>
+        await TryCommitAsync(run, machine, await AlarmAfterAsync(run.Alarm, machine, ct), ct);
+
+    /// <summary>As above, with the run's alarm moved to <paramref name="alarm"/> (the checker's choice).</summary>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, DateTimeOffset? alarm, CancellationToken ct)
+    {
+        var repair = RepairReminder(run.Partition, machine);
+        await PrepareAsync(run.Partition, machine, run.Alarm, alarm, repair, ct);
+        if (!await executions.TryCommitAsync(run, machine.State, machine.NewEvents, alarm, ct)) return false;
+        await AfterCommitAsync(run.Partition, machine, run.Alarm, alarm, repair, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// The run's alarm after an ordinary command: moved earlier only when a new deadline is earlier than it (or it has
+    /// none); once closed, the run's removal time. An alarm already past stays: its reminder is still there and
+    /// whoever handles it fires what is due and moves it on.
+    /// </summary>
+    public async Task<DateTimeOffset?> AlarmAfterAsync(DateTimeOffset? current, ExecutionMachine machine, CancellationToken ct)
+    {
+        if (!machine.State.IsOpen)
+            return machine.Closed ? await retention.RemovalDueAsync(machine.State, ct) : current;
+        DateTimeOffset? earliest = machine.NewDeadlines.Count == 0 ? null : machine.NewDeadlines.Min(d => d.Due);
+        return earliest is { } e && (current is null || e < current) ? e : current;
     }
 
     /// <summary>Queues the machine's new tasks before its commit: a task must never exist without a way to reach a worker.</summary>
@@ -62,29 +110,78 @@ public sealed partial class ExecutionEngine(
         }
     }
 
-    private async Task AfterCommitAsync(ExecutionMachine machine, CancellationToken ct)
+    /// <summary>Everything the commit relies on, written first and concurrently: task messages, the new alarm, the index repair reminder.</summary>
+    private Task PrepareAsync(string partition, ExecutionMachine machine, DateTimeOffset? oldAlarm, DateTimeOffset? alarm, Reminder? repair, CancellationToken ct)
+    {
+        var writes = new List<Task>(3);
+        if (machine.NewTasks.Count > 0) writes.Add(QueueTasksAsync(machine, ct));
+        if (alarm is { } due && alarm != oldAlarm) writes.Add(reminders.ArmAsync(Reminder.Alarm(due, partition, machine.State.RunId), ct));
+        if (repair is not null) writes.Add(reminders.ArmAsync(repair, ct));
+        return Task.WhenAll(writes);
+    }
+
+    /// <summary>Commits that change what the visibility index says: a start, a cancel request, a close.</summary>
+    private Reminder? RepairReminder(string partition, ExecutionMachine machine) =>
+        machine.Closed || machine.NewEvents.Any(e => e.EventType is ET.WorkflowExecutionStarted or ET.WorkflowExecutionCancelRequested)
+            ? Reminder.Visibility(context.Now().AddSeconds(options.Value.VisibilityRepairSeconds), partition, machine.State.RunId)
+            : null;
+
+    private async Task AfterCommitAsync(string partition, ExecutionMachine machine, DateTimeOffset? oldAlarm, DateTimeOffset? alarm, Reminder? repair, CancellationToken ct)
     {
         var state = machine.State;
         foreach (var task in machine.NewTasks) queues.NotifyLocal(state.Domain, task.Kind, task.TaskList);
+
+        var indexed = repair is null;
         try
         {
             if (machine.Closed) await visibility.RecordClosedAsync(state.Domain, state.Info(), ct);
-            else if (machine.NewEvents.Any(e => e.EventType is global::SwfServerless.Core.Model.EventType.WorkflowExecutionStarted
-                         or global::SwfServerless.Core.Model.EventType.WorkflowExecutionCancelRequested))
-                await visibility.RecordOpenAsync(state.Domain, state.Info(), ct);
+            else if (repair is not null) await visibility.RecordOpenAsync(state.Domain, state.Info(), ct);
+            indexed = true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The change is committed; failing the call now would make the client retry it. The index converges later.
+            // The change is committed; failing the call now would make the client retry it. The repair reminder fixes the index.
             LogVisibilityLag(log, state.RunId, e);
         }
+
+        // Cleanup is an optimisation: a reminder left behind is dropped as a no-op when due.
+        var cleanup = new List<Task>(2);
+        if (indexed && repair is not null) cleanup.Add(reminders.DeleteAsync(repair, ct));
+        if (oldAlarm is { } old && old != alarm) cleanup.Add(reminders.DeleteAsync(Reminder.Alarm(old, partition, state.RunId), ct));
+        try
+        {
+            await Task.WhenAll(cleanup);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCleanupFailed(log, state.RunId, e);
+        }
+
+        if (alarm is { } due && alarm != oldAlarm) ScheduleLocal(Reminder.Alarm(due, partition, state.RunId));
+        if (machine.Closed && indexed && await retention.DaysAsync(state.Domain, ct) == 0)
+        {
+            // Retention 0: gone as soon as it closed. Done here, after this instance's own index write, so that no
+            // index row is written after the removal; other instances wait for the alarm (removal time + repair delay).
+            var closed = state;
+            timers.Schedule($"remove|{partition}|{state.RunId}", context.Now(), c => Alarms.RemoveAsync(partition, closed, null, c));
+        }
     }
+
+    /// <summary>Hands the reminder to this instance's in-process timers: it fires on time while this instance is up.</summary>
+    public bool ScheduleLocal(Reminder reminder) =>
+        timers.Schedule(reminder.RowKey, reminder.Due, c => Alarms.CheckAsync(reminder.Partition, reminder.RunId, reminder, c));
+
+    // Resolved late: RunAlarms commits through this engine.
+    private RunAlarms Alarms => services.GetRequiredService<RunAlarms>();
 
     public static SwfFault UnknownExecution(string runId) => SwfFault.UnknownResource($"Unknown execution: runId={runId}");
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId} changed concurrently; retrying (attempt {Attempt})")]
     private static partial void LogConflict(ILogger log, string runId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Visibility index of run {RunId} not updated; it will be repaired")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Visibility index of run {RunId} not updated; its repair reminder will fix it")]
     private static partial void LogVisibilityLag(ILogger log, string runId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Obsolete reminders of run {RunId} not deleted; they are dropped when due")]
+    private static partial void LogCleanupFailed(ILogger log, string runId, Exception e);
 }

@@ -18,7 +18,7 @@ public sealed record ClaimedTask<TStart>(string Partition, ExecutionState State,
 /// instance or the poll interval passes (tasks queued by other instances are found by looking).
 /// </summary>
 public sealed partial class TaskPoller(
-    ServiceContext context, ExecutionRepository executions, TaskQueues queues, IOptions<SwfOptions> options, ILogger<TaskPoller> log)
+    ServiceContext context, ExecutionRepository executions, ExecutionEngine engine, TaskQueues queues, IOptions<SwfOptions> options, ILogger<TaskPoller> log)
 {
     private static readonly TimeSpan ClaimVisibility = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan UncommittedRetry = TimeSpan.FromSeconds(1);
@@ -83,7 +83,8 @@ public sealed partial class TaskPoller(
                 await queues.DeleteAsync(received, ct); // already started, cancelled, timed out or closed: a stale message
                 return null;
             }
-            if (await executions.TryCommitAsync(run, machine.State, machine.NewEvents, ct))
+            // Through the engine: the claim arms the task's START_TO_CLOSE (and HEARTBEAT) deadlines.
+            if (await engine.TryCommitAsync(run, machine, ct))
             {
                 await queues.DeleteAsync(received, ct);
                 return new ClaimedTask<TStart>(message.Partition, machine.State, start);

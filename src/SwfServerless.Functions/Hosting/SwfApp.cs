@@ -4,6 +4,7 @@ using SwfServerless.AzureStorage;
 using SwfServerless.Functions.Executions;
 using SwfServerless.Functions.Operations;
 using SwfServerless.Functions.Protocol;
+using SwfServerless.Functions.Time;
 using SwfServerless.Storage;
 using SwfServerless.Storage.Tasks;
 
@@ -37,6 +38,7 @@ public static class SwfApp
             sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix));
         builder.Services.AddSwfOperations();
         builder.Services.AddSwfAuthentication();
+        builder.Services.AddSwfTime();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -21,6 +21,29 @@ public sealed class SwfOptions
     /// <summary>Longest pause between looks at a task list's queue while polling (tasks queued on this instance wake pollers at once).</summary>
     public int PollIntervalMilliseconds { get; set; } = 500;
 
+    /// <summary>
+    /// How often the standalone host sweeps due reminders (timeouts, timers, retention, index repair), and how far
+    /// ahead each sweep looks to hand reminders due soon to this instance's in-process timers. 0: no background
+    /// sweep (under the Functions host the timer-triggered function <c>Sweep</c> runs it instead).
+    /// </summary>
+    public int SweepIntervalSeconds { get; set; } = 10;
+
+    /// <summary>At most this many reminders per sweep; a sweep that found a full batch of overdue ones runs again at once.</summary>
+    public int SweepBatchSize { get; set; } = 200;
+
+    /// <summary>
+    /// Fire deadlines from in-process timers on the instance that armed them (or whose sweep saw them coming), so
+    /// they fire within about a second. Off: only the sweep fires them, up to one interval late.
+    /// </summary>
+    public bool InProcessTimers { get; set; } = true;
+
+    /// <summary>
+    /// How long the instance that committed a start, cancel request or close has to write the visibility index before
+    /// a reminder rewrites it from the state (its crash in between must not leave the index wrong). Also how long
+    /// after its retention ends a closed run waits for removal by another instance than the one that closed it.
+    /// </summary>
+    public int VisibilityRepairSeconds { get; set; } = 60;
+
     /// <summary>Base64 HMAC key for task tokens, shared by all instances. Unset: one is generated and kept in the service's storage.</summary>
     public string? TaskTokenKey { get; set; }
 

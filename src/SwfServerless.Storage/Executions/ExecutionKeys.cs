@@ -24,6 +24,10 @@ public static class ExecutionKeys
     public static string EventRow(string runId, long eventId) => $"r|{runId}|e|{eventId:D10}";
     public static string EventRowPrefix(string runId) => $"r|{runId}|e|";
     public static string HeartbeatRow(string runId, long scheduledEventId) => $"r|{runId}|hb|{scheduledEventId:D10}";
+    public static string HeartbeatRowPrefix(string runId) => $"r|{runId}|hb|";
+
+    /// <summary>Every row of a run except its state row (history, heartbeats) starts with this.</summary>
+    public static string RunRowPrefix(string runId) => $"r|{runId}|";
 
     /// <summary>Run ids: version-7 GUIDs (time-ordered), 32 hex characters.</summary>
     public static string NewRunId() => Guid.CreateVersion7().ToString("N");

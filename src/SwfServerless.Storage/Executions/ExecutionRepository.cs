@@ -8,7 +8,9 @@ using SwfServerless.Core.Model;
 namespace SwfServerless.Storage.Executions;
 
 /// <summary>A run's state as read, with the ETag that guards the next commit.</summary>
-public sealed record LoadedRun(string Partition, ExecutionState State, string ETag);
+/// <param name="Alarm">When the run's one alarm reminder is due (see the engine): kept on the state row, outside the
+/// state, because it is bookkeeping of this storage and not part of SWF's history.</param>
+public sealed record LoadedRun(string Partition, ExecutionState State, string ETag, DateTimeOffset? Alarm = null);
 
 /// <summary>The workflowId's latest run: whether it is still open decides whether a new one may start.</summary>
 public sealed record CurrentRun(string RunId, bool Open, string ETag);
@@ -37,7 +39,8 @@ public sealed class ExecutionRepository(SwfTables tables)
         var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
         if (row is null) return null;
         var state = JsonSerializer.Deserialize(LargeText.Read(row, "S")!, ExecutionJsonContext.Default.ExecutionState)!;
-        return new LoadedRun(partition, state, row.ETag.ToString());
+        var alarm = row.GetInt64("AlarmTicks") is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : (DateTimeOffset?)null;
+        return new LoadedRun(partition, state, row.ETag.ToString(), alarm);
     }
 
     /// <summary>The named run, or without a runId the workflowId's latest run.</summary>
@@ -52,13 +55,13 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// Commits a new run and makes it the workflowId's current run. Throws WorkflowExecutionAlreadyStartedFault
     /// when another run is open, including one that a racing caller started first.
     /// </summary>
-    public async Task CommitNewRunAsync(string partition, CurrentRun? previous, ExecutionState state, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    public async Task CommitNewRunAsync(string partition, CurrentRun? previous, ExecutionState state, IReadOnlyList<HistoryEvent> events, DateTimeOffset? alarm, CancellationToken ct)
     {
         var current = new TableEntity(partition, ExecutionKeys.CurrentRow) { ["RunId"] = state.RunId, ["Open"] = true };
         var head = new List<TableTransactionAction>
         {
             previous is null ? new TableTransactionAction(TableTransactionActionType.Add, current) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, current, new ETag(previous.ETag)),
-            new TableTransactionAction(TableTransactionActionType.Add, StateRow(partition, state)),
+            new TableTransactionAction(TableTransactionActionType.Add, StateRow(partition, state, alarm)),
         };
         try
         {
@@ -70,11 +73,16 @@ public sealed class ExecutionRepository(SwfTables tables)
         }
     }
 
-    /// <summary>Commits a change to an existing run; false when the run changed since it was loaded (reload and redo).</summary>
-    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    /// <summary>
+    /// Commits a change to an existing run (no events: only its alarm moves); false when the run changed since it was
+    /// loaded (reload and redo).
+    /// </summary>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, DateTimeOffset? alarm, CancellationToken ct)
     {
-        var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, StateRow(run.Partition, state), new ETag(run.ETag)) };
-        if (!state.IsOpen) // closing: the workflowId is free for a new run in the same transaction
+        var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, StateRow(run.Partition, state, alarm), new ETag(run.ETag)) };
+        // Closing (events on a closed state: nothing records events once closed): the workflowId is free for a new run
+        // in the same transaction. An alarm-only commit of a closed run must not touch the row: a newer run may own it.
+        if (!state.IsOpen && events.Count > 0)
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["Open"] = false }, ETag.All));
         try
         {
@@ -98,6 +106,52 @@ public sealed class ExecutionRepository(SwfTables tables)
             ["Details"] = details ?? "",
             ["At"] = at,
         }, TableUpdateMode.Replace, ct);
+
+    /// <summary>The run's last heartbeats by scheduledEventId: one query, however many activities heartbeat.</summary>
+    public async Task<Dictionary<long, LastHeartbeat>> ReadHeartbeatsAsync(string partition, string runId, CancellationToken ct)
+    {
+        var prefix = ExecutionKeys.HeartbeatRowPrefix(runId);
+        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey gt {prefix} and RowKey lt {prefix + "~"}");
+        var result = new Dictionary<long, LastHeartbeat>();
+        await foreach (var row in Table.QueryAllAsync(filter, cancellationToken: ct))
+        {
+            var scheduledEventId = long.Parse(row.RowKey.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture);
+            var details = row.GetString("Details");
+            result[scheduledEventId] = new LastHeartbeat(row.GetInt64("StartedEventId") ?? 0, string.IsNullOrEmpty(details) ? null : details,
+                row.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Removes a closed run: the current-run row if it still names it (a newer run may have taken it: then its ETag
+    /// changed and it stays), the history and heartbeat rows, and the state row LAST, so that a crash part-way leaves
+    /// the state row and whoever retries finds the run and finishes. Idempotent.
+    /// </summary>
+    public async Task RemoveRunAsync(string partition, string runId, CancellationToken ct)
+    {
+        var current = await GetCurrentAsync(partition, ct);
+        if (current is { Open: false } && current.RunId == runId)
+        {
+            try { await Table.DeleteEntityAsync(partition, ExecutionKeys.CurrentRow, new ETag(current.ETag), ct); }
+            catch (ConcurrencyConflictException) { } // a new run started meanwhile: the row is its now
+        }
+
+        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey gt {ExecutionKeys.RunRowPrefix(runId)} and RowKey lt {ExecutionKeys.RunRowPrefix(runId) + "~"}");
+        var keys = new List<string>();
+        await foreach (var row in Table.QueryAllAsync(filter, select: [], cancellationToken: ct)) keys.Add(row.RowKey);
+        foreach (var chunk in keys.Chunk(MaxActions))
+        {
+            var deletes = chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All)).ToList();
+            try { await Table.SubmitTransactionAsync(deletes, ct); }
+            catch (StorageRequestFailedException e) when (e.Status == 404)
+            {
+                // Another remover got some of them first: delete the rest one by one.
+                foreach (var k in chunk) await Table.DeleteEntityAsync(partition, k, cancellationToken: ct);
+            }
+        }
+        await Table.DeleteEntityAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
+    }
 
     public async Task<HistoryEvent?> GetEventAsync(string partition, string runId, long eventId, CancellationToken ct)
     {
@@ -138,7 +192,7 @@ public sealed class ExecutionRepository(SwfTables tables)
     private static int ApproximateChars(TableTransactionAction action) =>
         action.Entity.Properties.Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;
 
-    private static TableEntity StateRow(string partition, ExecutionState state)
+    private static TableEntity StateRow(string partition, ExecutionState state, DateTimeOffset? alarm)
     {
         var row = new TableEntity(partition, ExecutionKeys.StateRow(state.RunId))
         {
@@ -147,6 +201,7 @@ public sealed class ExecutionRepository(SwfTables tables)
             ["LastEventId"] = state.LastEventId,
             ["Open"] = state.IsOpen,
         };
+        if (alarm is { } due) row["AlarmTicks"] = due.UtcTicks; // ticks: compared for equality, so no rounding by the service
         LargeText.Write(row, "S", JsonSerializer.Serialize(state, ExecutionJsonContext.Default.ExecutionState));
         return row;
     }

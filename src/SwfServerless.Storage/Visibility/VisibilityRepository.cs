@@ -46,6 +46,16 @@ public sealed class VisibilityRepository(SwfTables tables)
         }
     }
 
+    /// <summary>Removes every index row of the run (retention); safe to repeat, and rows that were never written are fine.</summary>
+    public async Task RemoveAsync(string domain, WorkflowExecutionInfo info, CancellationToken ct)
+    {
+        var partition = KeyEncoding.Escape(domain);
+        var runId = info.Execution!.RunId!;
+        var keys = new List<string> { Key("o", info.StartTimestamp!.Value, runId), Key("c", info.StartTimestamp!.Value, runId) };
+        if (info.CloseTimestamp is { } closed) keys.Add(Key("x", closed, runId));
+        await Task.WhenAll(keys.Select(k => Table.DeleteEntityAsync(partition, k, cancellationToken: ct)));
+    }
+
     /// <summary>
     /// One page of executions, newest first unless <paramref name="reverseOrder"/>.
     /// <paramref name="index"/>: "o" open by start, "c" closed by start, "x" closed by close time.

@@ -1,0 +1,76 @@
+using SwfServerless.Testing;
+using Xunit.Abstractions;
+using static SwfServerless.Api.Tests.Time.Workflows;
+
+namespace SwfServerless.Api.Tests.Time;
+
+/// <summary>
+/// What deadlines cost in storage requests, counted (not timed): an activity step whose deadlines the run's alarm
+/// already covers writes no reminder at all, and a heartbeat is one state read and one heartbeat-row write.
+/// </summary>
+[Collection("time")]
+public sealed class CostTests(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
+{
+    private TestApp app = null!;
+    private StorageTap tap = null!;
+    private Workflows swf = null!;
+
+    public async Task InitializeAsync()
+    {
+        var prefix = TestNames.Unique("cost");
+        tap = new StorageTap(prefix);
+        // No background sweep: its queries would be counted too.
+        app = await TestApp.StartAsync(azurite, Settings(new Dictionary<string, string?>
+        {
+            ["Swf:StoragePrefix"] = prefix,
+            ["Swf:SweepIntervalSeconds"] = "0",
+        }), StorageTap.Install(azurite.ConnectionString, tap));
+        swf = await SetUpAsync(app);
+        await swf.RegisterActivityAsync("step", heartbeat: "20");
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    private async Task StepAsync(Execution run, int i)
+    {
+        await swf.RespondDecisionAsync(await swf.PollDecisionAsync(run), ScheduleActivity($"a{i}", "step", $"input {i}"));
+        var work = await swf.PollActivityAsync();
+        await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(work), result = $"result {i}" });
+    }
+
+    private static string Format(Dictionary<string, int> counts) => string.Join(", ", counts.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"));
+
+    [Fact]
+    public async Task Activity_steps_covered_by_the_runs_alarm_write_no_reminders()
+    {
+        var start = tap.Snapshot();
+        var run = await swf.StartAsync();
+        output.WriteLine($"start: {Format(tap.Since(start))}");
+        var first = tap.Snapshot();
+        await StepAsync(run, 1); // the first decision task's START_TO_CLOSE becomes the run's alarm
+        output.WriteLine($"first step: {Format(tap.Since(first))}");
+
+        const int steps = 4;
+        var before = tap.Snapshot();
+        for (var i = 2; i < 2 + steps; i++) await StepAsync(run, i);
+        var during = tap.Since(before);
+        output.WriteLine($"{steps} more steps: {Format(during)}");
+        Assert.DoesNotContain(during.Keys, k => k.StartsWith("Reminders", StringComparison.Ordinal));
+
+        var close = tap.Snapshot();
+        await swf.RespondDecisionAsync(await swf.PollDecisionAsync(run), Complete());
+        output.WriteLine($"close: {Format(tap.Since(close))}");
+    }
+
+    [Fact]
+    public async Task A_heartbeat_is_one_state_read_and_one_heartbeat_row_write()
+    {
+        var run = await swf.StartAsync();
+        await swf.RespondDecisionAsync(await swf.PollDecisionAsync(run), ScheduleActivity("beating", "step"));
+        var work = await swf.PollActivityAsync();
+
+        var before = tap.Snapshot();
+        for (var i = 0; i < 10; i++) Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(work, $"{i}")).Status);
+        Assert.Equal(new Dictionary<string, int> { ["Executions GET"] = 10, ["Executions PUT"] = 10 }, tap.Since(before));
+    }
+}

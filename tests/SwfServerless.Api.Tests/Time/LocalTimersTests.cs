@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SwfServerless.Functions.Hosting;
+using SwfServerless.Functions.Time;
+
+namespace SwfServerless.Api.Tests.Time;
+
+/// <summary>The in-process timers on a manual clock: order, de-duplication, horizon, no sleeping.</summary>
+public sealed class LocalTimersTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 5, 1, 10, 0, 0, TimeSpan.Zero);
+
+    private static LocalTimers Create(ManualTime time, bool enabled = true) =>
+        new(time, Options.Create(new SwfOptions { SweepIntervalSeconds = 10, InProcessTimers = enabled }), NullLogger<LocalTimers>.Instance);
+
+    [Fact]
+    public async Task Work_runs_when_due_in_due_order_once_per_key_and_only_within_the_horizon()
+    {
+        var time = new ManualTime(T0);
+        var timers = Create(time);
+        await timers.StartAsync(default);
+        var ran = new Dictionary<string, TaskCompletionSource>();
+        Func<CancellationToken, Task> Work(string key)
+        {
+            ran[key] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _ => { ran[key].TrySetResult(); return Task.CompletedTask; };
+        }
+
+        Assert.True(timers.Schedule("b", T0.AddSeconds(2), Work("b")));
+        Assert.True(timers.Schedule("a", T0.AddSeconds(1), Work("a")));   // earlier than what the loop waits for
+        Assert.False(timers.Schedule("a", T0.AddSeconds(1), _ => throw new InvalidOperationException("scheduled twice")));
+        Assert.False(timers.Schedule("far", T0 + timers.Horizon + TimeSpan.FromSeconds(1), _ => Task.CompletedTask));
+        Assert.Equal(2, timers.Count);
+
+        await time.TimerArmedAsync(T0.AddSeconds(1)); // the loop sleeps until the earliest entry
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(ran["a"].Task.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await ran["a"].Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(ran["b"].Task.IsCompleted);
+        Assert.Equal(1, timers.Count);
+
+        // Past work runs at once; a key that ran may be scheduled again.
+        Assert.True(timers.Schedule("a", T0, Work("a")));
+        await ran["a"].Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await time.TimerArmedAsync(T0.AddSeconds(2));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await ran["b"].Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await timers.StopAsync(default);
+        Assert.False(timers.Schedule("late", T0, _ => Task.CompletedTask));
+    }
+
+    [Fact]
+    public async Task Disabled_they_take_nothing()
+    {
+        var timers = Create(new ManualTime(T0), enabled: false);
+        await timers.StartAsync(default);
+        Assert.False(timers.Schedule("a", T0, _ => Task.CompletedTask));
+        await timers.StopAsync(default);
+    }
+}
+
+/// <summary>A clock that moves only when told; its timers fire when it passes their time.</summary>
+public sealed class ManualTime(DateTimeOffset start) : TimeProvider
+{
+    private readonly object gate = new();
+    private readonly List<ManualTimer> timers = [];
+    private DateTimeOffset now = start;
+
+    public override DateTimeOffset GetUtcNow() { lock (gate) return now; }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new ManualTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        return timer;
+    }
+
+    /// <summary>Waits (really, briefly) until someone sleeps until exactly <paramref name="dueAt"/>.</summary>
+    public async Task TimerArmedAsync(DateTimeOffset dueAt)
+    {
+        for (var waited = 0; ; waited += 5)
+        {
+            lock (gate) if (timers.Any(t => t.DueAt == dueAt)) return;
+            Assert.True(waited < 10_000, $"No timer armed for {dueAt:O}");
+            await Task.Delay(5);
+        }
+    }
+
+    public void Advance(TimeSpan by)
+    {
+        List<ManualTimer> due;
+        lock (gate)
+        {
+            now += by;
+            due = timers.Where(t => t.DueAt <= now).ToList();
+            foreach (var t in due) timers.Remove(t);
+        }
+        foreach (var t in due) t.Fire();
+    }
+
+    private sealed class ManualTimer(ManualTime time, TimerCallback callback, object? state) : ITimer
+    {
+        public DateTimeOffset DueAt { get; private set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (time.gate)
+            {
+                time.timers.Remove(this);
+                if (dueTime == Timeout.InfiniteTimeSpan) return true;
+                DueAt = time.now + dueTime;
+                time.timers.Add(this);
+            }
+            if (dueTime == TimeSpan.Zero) time.Advance(TimeSpan.Zero);
+            return true;
+        }
+
+        public void Fire() => callback(state);
+
+        public void Dispose() { lock (time.gate) time.timers.Remove(this); }
+
+        public ValueTask DisposeAsync() { Dispose(); return ValueTask.CompletedTask; }
+    }
+}

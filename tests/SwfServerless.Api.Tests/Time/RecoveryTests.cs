@@ -1,0 +1,204 @@
+using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.AzureStorage;
+using SwfServerless.Functions.Time;
+using SwfServerless.Storage;
+using SwfServerless.Storage.Executions;
+using SwfServerless.Storage.Time;
+using SwfServerless.Testing;
+using static SwfServerless.Api.Tests.Time.Workflows;
+
+namespace SwfServerless.Api.Tests.Time;
+
+/// <summary>
+/// Deadlines when things go wrong or race: two instances sweeping the same reminders, a reminder delivered
+/// again after a crash, the app down while deadlines fall due, a lost index write, retention.
+/// </summary>
+[Collection("time")]
+public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly List<TestApp> apps = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in apps) await app.DisposeAsync();
+    }
+
+    /// <summary>An app; apps given the same prefix share all storage (two instances of one deployment).</summary>
+    private async Task<TestApp> StartAppAsync(string prefix, bool inProcessTimers = true, int sweepSeconds = 1, Action<IServiceCollection>? configure = null)
+    {
+        var app = await TestApp.StartAsync(azurite, Settings(new Dictionary<string, string?>
+        {
+            ["Swf:StoragePrefix"] = prefix,
+            ["Swf:InProcessTimers"] = inProcessTimers ? "true" : "false",
+            ["Swf:SweepIntervalSeconds"] = sweepSeconds.ToString(),
+        }), configure);
+        apps.Add(app);
+        return app;
+    }
+
+    private static Task<SweepResult> SweepAsync(TestApp app) => app.Services.GetRequiredService<SweepWork>().SweepOnceAsync(CancellationToken.None);
+
+    private static async Task<List<Reminder>> RemindersOfAsync(TestApp app, string runId) =>
+        (await app.Services.GetRequiredService<ReminderRepository>().DueAsync(DateTimeOffset.MaxValue.AddDays(-1), 1000, CancellationToken.None))
+        .Where(r => r.RunId == runId).ToList();
+
+    private static int Count(List<System.Text.Json.JsonElement> events, string type) => events.Count(e => Type(e) == type);
+
+    [Theory]
+    [InlineData(false)] // four sweeps at once on two instances, nothing else
+    [InlineData(true)]  // in-process timers of the arming instance and background sweeps of both, racing
+    public async Task Two_instances_one_deadline_each_fires_exactly_once(bool inProcessTimers)
+    {
+        var prefix = TestNames.Unique("two");
+        var a = await StartAppAsync(prefix, inProcessTimers, sweepSeconds: inProcessTimers ? 1 : 0);
+        var b = await StartAppAsync(prefix, inProcessTimers, sweepSeconds: inProcessTimers ? 1 : 0);
+        var onA = await SetUpAsync(a);
+        var onB = onA.On(b);
+        await onA.RegisterActivityAsync("idle", scheduleToStart: "1");
+
+        var runs = new List<Execution>();
+        for (var i = 0; i < 6; i++)
+        {
+            var run = await onA.StartAsync();
+            await onA.DecideAsync(run, StartTimer("t1", "1"), ScheduleActivity("a1", "idle"));
+            runs.Add(run);
+        }
+        if (!inProcessTimers)
+        {
+            await Task.Delay(1200);
+            var sweeps = await Task.WhenAll(SweepAsync(a), SweepAsync(b), SweepAsync(a), SweepAsync(b));
+            Assert.True(sweeps.Sum(s => s.Handled) >= runs.Count, "every run's alarm was handled at least once");
+        }
+
+        foreach (var run in runs)
+        {
+            var events = await onB.WaitForAsync(run, h => Count(h, "TimerFired") > 0 && Count(h, "ActivityTaskTimedOut") > 0, "both deadlines");
+            await Task.Delay(inProcessTimers ? 300 : 0); // let any racing second delivery finish
+            events = await onB.HistoryAsync(run);
+            Assert.Equal((1, 1, 2), (Count(events, "TimerFired"), Count(events, "ActivityTaskTimedOut"), Count(events, "DecisionTaskScheduled")));
+        }
+        if (!inProcessTimers)
+        {
+            Assert.All(await Task.WhenAll(runs.Select(r => RemindersOfAsync(a, r.RunId))), rs => Assert.All(rs, r => Assert.True(r.Due > DateTimeOffset.UtcNow)));
+            Assert.Equal(0, (await SweepAsync(b)).Handled);
+        }
+        // Each decision task the firing scheduled was queued once: the deciders get one each, then nothing.
+        for (var i = 0; i < runs.Count; i++) await (i % 2 == 0 ? onA : onB).PollDecisionAsync();
+        Assert.Equal("", (await b.OkAsync("PollForDecisionTask", new { domain = onA.Domain, taskList = new { name = Deciders } })).GetProperty("taskToken").GetString());
+    }
+
+    [Fact]
+    public async Task A_reminder_delivered_again_after_a_crash_fires_nothing()
+    {
+        var app = await StartAppAsync(TestNames.Unique("crash"), inProcessTimers: false, sweepSeconds: 0);
+        var swf = await SetUpAsync(app);
+        var run = await swf.StartAsync();
+        await swf.DecideAsync(run, StartTimer("t1", "1"));
+        await Task.Delay(1100);
+
+        var handled = (await RemindersOfAsync(app, run.RunId)).Where(r => r.Due <= DateTimeOffset.UtcNow).ToList();
+        Assert.Single(handled);
+        Assert.Equal(1, (await SweepAsync(app)).Handled);
+        var events = await swf.HistoryAsync(run);
+        Assert.Equal("TimerFired, DecisionTaskScheduled", Types(events.TakeLast(2)));
+
+        // The sweeping instance died after its commit, before deleting the reminder: it is delivered again. And one
+        // died after writing a new alarm but before committing it: a reminder the state knows nothing of.
+        var reminders = app.Services.GetRequiredService<ReminderRepository>();
+        await reminders.ArmAsync(handled[0], default);
+        await reminders.ArmAsync(Reminder.Alarm(DateTimeOffset.UtcNow.AddSeconds(-30), handled[0].Partition, run.RunId), default);
+        Assert.Equal(2, (await SweepAsync(app)).Handled);
+        Assert.Equal(Types(events), Types(await swf.HistoryAsync(run)));
+        Assert.DoesNotContain(await RemindersOfAsync(app, run.RunId), r => r.Due <= DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
+    public async Task Deadlines_that_fell_due_while_the_app_was_down_fire_in_due_order_when_it_starts()
+    {
+        var prefix = TestNames.Unique("restart");
+        var before = await StartAppAsync(prefix, inProcessTimers: false, sweepSeconds: 0); // as good as down once armed
+        var swf = await SetUpAsync(before);
+        await swf.RegisterActivityAsync("idle", scheduleToStart: "2");
+        var timers = await swf.StartAsync();
+        await swf.DecideAsync(timers, StartTimer("t3", "3"), ScheduleActivity("a2", "idle"), StartTimer("t1", "1"));
+        var decision = await swf.StartAsync(taskTimeout: "1");
+        await swf.PollDecisionAsync(decision);
+        await before.DisposeAsync();
+        apps.Remove(before);
+
+        await Task.Delay(3200);
+        var after = await StartAppAsync(prefix);
+        var onAfter = swf.On(after);
+        var events = await onAfter.WaitForEventAsync(timers, "TimerFired");
+        Assert.Equal("TimerStarted, ActivityTaskScheduled, TimerStarted, TimerFired, DecisionTaskScheduled, ActivityTaskTimedOut, TimerFired",
+            Types(events.Skip(4)));
+        Assert.Equal(["t1", "t3"], events.Where(e => Type(e) == "TimerFired").Select(e => Attributes(e).GetProperty("timerId").GetString()));
+        events = await onAfter.WaitForEventAsync(decision, "DecisionTaskTimedOut");
+        Assert.Equal("DecisionTaskStarted, DecisionTaskTimedOut, DecisionTaskScheduled", Types(events.Skip(2)));
+        await onAfter.PollDecisionAsync();
+        await onAfter.PollDecisionAsync();
+    }
+
+    [Fact]
+    public async Task The_visibility_index_converges_after_lost_index_writes()
+    {
+        var prefix = TestNames.Unique("index");
+        var tap = new StorageTap(prefix);
+        var app = await StartAppAsync(prefix, configure: StorageTap.Install(azurite.ConnectionString, tap));
+        var swf = await SetUpAsync(app);
+
+        tap.Refuse = "Visibility";
+        var run = await swf.StartAsync();
+        tap.Refuse = null;
+        Assert.Empty(await swf.ListAsync("ListOpenWorkflowExecutions"));
+        await EventuallyAsync(async () => (await swf.ListAsync("ListOpenWorkflowExecutions")).Contains(run.RunId), "the open row is written from the state");
+
+        tap.Refuse = "Visibility";
+        await app.OkAsync("TerminateWorkflowExecution", new { domain = swf.Domain, workflowId = run.WorkflowId });
+        tap.Refuse = null;
+        Assert.Equal([run.RunId], await swf.ListAsync("ListOpenWorkflowExecutions"));
+        await EventuallyAsync(async () => (await swf.ListAsync("ListClosedWorkflowExecutions", new { status = "TERMINATED" })).Contains(run.RunId),
+            "the closed rows are written from the state");
+        Assert.Empty(await swf.ListAsync("ListOpenWorkflowExecutions"));
+        await EventuallyAsync(async () => (await RemindersOfAsync(app, run.RunId)).All(r => r.Kind == ReminderKind.Alarm), "the repair reminders are done");
+    }
+
+    [Theory]
+    [InlineData(true)]  // removed by the closing instance, as soon as it closed
+    [InlineData(false)] // removed by the sweep, once the repair delay passed
+    public async Task Retention_zero_removes_a_closed_execution_entirely_and_never_an_open_one(bool inProcessTimers)
+    {
+        var app = await StartAppAsync(TestNames.Unique("retain"), inProcessTimers);
+        var swf = await SetUpAsync(app, retentionDays: "0");
+        await swf.RegisterActivityAsync("quick");
+        var open = await swf.StartAsync();
+        var closed = await swf.StartAsync();
+        await swf.DecideAsync(open, StartTimer("t1", "30"));
+        var decision = await swf.PollDecisionAsync(closed);
+        await swf.RespondDecisionAsync(decision, ScheduleActivity("a1", "quick"));
+        var work = await swf.PollActivityAsync();
+        await swf.HeartbeatAsync(work, "a heartbeat row");
+        await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(work) });
+        await swf.RespondDecisionAsync(await swf.PollDecisionAsync(closed), Complete());
+
+        await EventuallyAsync(async () => (await swf.DescribeAsync(closed)).FaultType?.EndsWith("UnknownResourceFault") == true, "the closed run is removed");
+        IsFault(await app.CallAsync("GetWorkflowExecutionHistory", new { domain = swf.Domain, execution = closed.Json }), "UnknownResourceFault");
+        Assert.Empty(await swf.ListAsync("ListClosedWorkflowExecutions"));
+
+        var tables = app.Services.GetRequiredService<SwfTables>();
+        var rows = new List<TableEntity>();
+        await foreach (var row in tables.Executions.QueryAllAsync(TableFilter.Create($"PartitionKey eq {ExecutionKeys.Partition(swf.Domain, closed.WorkflowId)}")))
+            rows.Add(row);
+        Assert.Empty(rows.Select(r => r.RowKey));   // state, history, heartbeat rows and the current-run row
+        await foreach (var row in tables.Visibility.QueryAllAsync()) Assert.NotEqual(closed.RunId, row.GetString("RunId"));
+        Assert.Empty(await RemindersOfAsync(app, closed.RunId));
+
+        // The open run of the same domain is untouched, whatever is swept.
+        await SweepAsync(app);
+        Assert.Equal("OPEN", (await swf.DescribeAsync(open)).Json.GetProperty("executionInfo").GetProperty("executionStatus").GetString());
+        Assert.Equal("TimerStarted", Type((await swf.HistoryAsync(open))[^1]));
+        Assert.Equal([open.RunId], await swf.ListAsync("ListOpenWorkflowExecutions"));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.AzureStorage;
+
+namespace SwfServerless.Api.Tests.Time;
+
+/// <summary>
+/// Sits between the app and Azurite: counts requests per table (or "queues"), and refuses the requests to one
+/// table while told to (a 403 the client does not retry), which is how a test makes a write get lost.
+/// </summary>
+public sealed class StorageTap : DelegatingHandler
+{
+    private readonly ConcurrentDictionary<string, int> counts = new(StringComparer.Ordinal);
+    private readonly string[] tables;
+
+    public StorageTap(string prefix) : base(new SocketsHttpHandler())
+    {
+        tables = ["Domains", "Types", "Executions", "Visibility", "Secrets", "TaskLists", "Reminders"];
+        Prefix = prefix;
+    }
+
+    public string Prefix { get; }
+
+    /// <summary>Requests to this table (short name, e.g. "Visibility") fail while set.</summary>
+    public volatile string? Refuse;
+
+    /// <summary>Replaces the app's storage clients with ones that go through a new tap.</summary>
+    public static Action<IServiceCollection> Install(string connectionString, StorageTap tap) => services =>
+        services.AddSingleton(new StorageClients(StorageAccount.Parse(connectionString), new HttpClient(tap) { Timeout = Timeout.InfiniteTimeSpan }));
+
+    public Dictionary<string, int> Snapshot() => new(counts);
+
+    /// <summary>Requests per target since <paramref name="before"/>, e.g. "Executions GET=1 PUT=1".</summary>
+    public Dictionary<string, int> Since(Dictionary<string, int> before) =>
+        counts.Select(p => (p.Key, Count: p.Value - before.GetValueOrDefault(p.Key))).Where(p => p.Count != 0).ToDictionary(p => p.Key, p => p.Count);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var target = await TargetAsync(request, cancellationToken);
+        counts.AddOrUpdate($"{target} {request.Method}", 1, (_, n) => n + 1);
+        if (Refuse is { } refused && target == refused)
+        {
+            return new HttpResponseMessage(HttpStatusCode.Forbidden)
+            {
+                RequestMessage = request,
+                Content = new StringContent("{\"odata.error\":{\"code\":\"AuthorizationFailure\",\"message\":{\"value\":\"refused by the test\"}}}"),
+            };
+        }
+        return await base.SendAsync(request, cancellationToken);
+    }
+
+    private async Task<string> TargetAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var path = request.RequestUri!.AbsolutePath;
+        foreach (var table in tables)
+        {
+            if (path.Contains("/" + Prefix + table, StringComparison.Ordinal)) return table;
+        }
+        if (path.EndsWith("/$batch", StringComparison.Ordinal) && request.Content is not null)
+        {
+            // A transaction names its table inside the multipart body.
+            var body = await request.Content.ReadAsStringAsync(ct);
+            foreach (var table in tables)
+            {
+                if (body.Contains("/" + Prefix + table + "(", StringComparison.Ordinal) || body.Contains("/" + Prefix + table + " ", StringComparison.Ordinal))
+                    return table;
+            }
+        }
+        return path.Contains("/Tables", StringComparison.Ordinal) ? "tables" : "queues";
+    }
+}

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SwfServerless.Testing;
+using static SwfServerless.Api.Tests.Time.Workflows;
+
+namespace SwfServerless.Api.Tests.Time;
+
+/// <summary>
+/// Every timeout and timer through the real app on Azurite, with timeouts of 1-3 s: the full history each
+/// produces, what late callers get, and that the decision task each one schedules is really queued.
+/// </summary>
+[Collection("time")]
+public sealed class TimeoutTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private TestApp app = null!;
+    private Workflows swf = null!;
+
+    public async Task InitializeAsync()
+    {
+        app = await TestApp.StartAsync(azurite, Settings());
+        swf = await SetUpAsync(app);
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    private static JsonElement Only(List<JsonElement> events, string type) => Attributes(Assert.Single(events, e => Type(e) == type));
+
+    [Fact]
+    public async Task Activity_schedule_to_start_times_out_when_no_worker_takes_it()
+    {
+        await swf.RegisterActivityAsync("idle", scheduleToStart: "1");
+        var run = await swf.StartAsync();
+        await swf.DecideAsync(run, ScheduleActivity("a1", "idle"));
+
+        var events = await swf.WaitForEventAsync(run, "ActivityTaskTimedOut");
+        Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, ActivityTaskScheduled, " +
+                     "ActivityTaskTimedOut, DecisionTaskScheduled", Types(events));
+        var timedOut = Only(events, "ActivityTaskTimedOut");
+        Assert.Equal("SCHEDULE_TO_START", timedOut.GetProperty("timeoutType").GetString());
+        Assert.Equal(5, timedOut.GetProperty("scheduledEventId").GetInt64());
+        Assert.Equal(0, timedOut.GetProperty("startedEventId").GetInt64());
+        Assert.False(timedOut.TryGetProperty("details", out _));
+
+        // The decision task the timeout scheduled was queued: a decider gets it.
+        var task = await swf.PollDecisionAsync(run);
+        Assert.Equal("ActivityTaskTimedOut", Type(task.GetProperty("events").EnumerateArray().Reverse().Skip(2).First()));
+    }
+
+    [Fact]
+    public async Task Activity_heartbeats_keep_it_alive_past_its_heartbeat_timeout_then_it_times_out_with_the_last_details()
+    {
+        await swf.RegisterActivityAsync("beating", heartbeat: "1");
+        var run = await swf.StartAsync();
+        await swf.DecideAsync(run, ScheduleActivity("a1", "beating"));
+        var work = await swf.PollActivityAsync();
+
+        // 2 s of heartbeats every 250 ms: twice the heartbeat timeout, and it does not fire.
+        var clock = Stopwatch.StartNew();
+        var beat = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            var status = await swf.HeartbeatAsync(work, $"step {++beat}");
+            Assert.False(status.Json.GetProperty("cancelRequested").GetBoolean());
+            await Task.Delay(250);
+        }
+        Assert.DoesNotContain(await swf.HistoryAsync(run), e => Type(e) == "ActivityTaskTimedOut");
+
+        var events = await swf.WaitForEventAsync(run, "ActivityTaskTimedOut");
+        var timedOut = Only(events, "ActivityTaskTimedOut");
+        Assert.Equal("HEARTBEAT", timedOut.GetProperty("timeoutType").GetString());
+        Assert.Equal((5L, 6L), (timedOut.GetProperty("scheduledEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64()));
+        Assert.Equal($"step {beat}", timedOut.GetProperty("details").GetString());
+        Assert.Equal("ActivityTaskScheduled, ActivityTaskStarted, ActivityTaskTimedOut, DecisionTaskScheduled", Types(events.Skip(4)));
+
+        // The worker is too late for anything, and nothing changes.
+        IsFault(await swf.HeartbeatAsync(work, "late"), "UnknownResourceFault");
+        IsFault(await app.CallAsync("RespondActivityTaskCompleted", new { taskToken = Token(work), result = "late" }), "UnknownResourceFault");
+        IsFault(await app.CallAsync("RespondActivityTaskFailed", new { taskToken = Token(work) }), "UnknownResourceFault");
+        Assert.Equal(Types(events), Types(await swf.HistoryAsync(run)));
+        await swf.PollDecisionAsync(run);
+    }
+
+    [Fact]
+    public async Task Parallel_activities_heartbeating_time_out_each_on_its_own_clock()
+    {
+        await swf.RegisterActivityAsync("beating10", heartbeat: "2");
+        var run = await swf.StartAsync();
+        const int n = 10;
+        await swf.DecideAsync(run, Enumerable.Range(0, n).Select(i => ScheduleActivity($"a{i}", "beating10")).ToArray());
+        var tasks = new List<JsonElement>();
+        for (var i = 0; i < n; i++) tasks.Add(await swf.PollActivityAsync());
+
+        // All heartbeat every 250 ms; after 1.5 s the even ones go quiet, the odd ones carry on past the 2 s heartbeat
+        // timeout, to 3 s, and complete.
+        var lastDetails = new string?[n];
+        await Task.WhenAll(tasks.Select(async task =>
+        {
+            var index = int.Parse(task.GetProperty("activityId").GetString()![1..]);
+            var quietAfter = TimeSpan.FromSeconds(index % 2 == 0 ? 1.5 : 3);
+            var clock = Stopwatch.StartNew();
+            for (var beat = 1; clock.Elapsed < quietAfter; beat++)
+            {
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(task, $"a{index} beat {beat}")).Status);
+                lastDetails[index] = $"a{index} beat {beat}";
+                await Task.Delay(250);
+            }
+            if (index % 2 == 1) await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(task) });
+        }));
+
+        var events = await swf.WaitForAsync(run, h => h.Count(e => Type(e) == "ActivityTaskTimedOut") == n / 2, "the quiet half to time out");
+        var scheduled = events.Where(e => Type(e) == "ActivityTaskScheduled")
+            .ToDictionary(e => e.GetProperty("eventId").GetInt64(), e => Attributes(e).GetProperty("activityId").GetString()!);
+        var timedOut = events.Where(e => Type(e) == "ActivityTaskTimedOut").Select(Attributes).ToList();
+        Assert.All(timedOut, t => Assert.Equal("HEARTBEAT", t.GetProperty("timeoutType").GetString()));
+        Assert.Equal(Enumerable.Range(0, n).Where(i => i % 2 == 0).Select(i => (int?)i).Order(),
+            timedOut.Select(t => (int?)int.Parse(scheduled[t.GetProperty("scheduledEventId").GetInt64()][1..])).Order());
+        Assert.All(timedOut, t => Assert.Equal(lastDetails[int.Parse(scheduled[t.GetProperty("scheduledEventId").GetInt64()][1..])], t.GetProperty("details").GetString()));
+        Assert.Equal(n / 2, events.Count(e => Type(e) == "ActivityTaskCompleted"));
+    }
+
+    [Fact]
+    public async Task Activity_start_to_close_bounds_it_however_many_heartbeats_arrive()
+    {
+        await swf.RegisterActivityAsync("bounded", startToClose: "3", heartbeat: "2");
+        var run = await swf.StartAsync();
+        await swf.DecideAsync(run, ScheduleActivity("a1", "bounded"));
+        var work = await swf.PollActivityAsync();
+
+        // Heartbeats for 2 s, then quiet: the heartbeat clock would run out at 4 s at the earliest, start-to-close at 3 s.
+        var clock = Stopwatch.StartNew();
+        var beat = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(work, $"{++beat}0%")).Status);
+            await Task.Delay(300);
+        }
+
+        var events = await swf.WaitForEventAsync(run, "ActivityTaskTimedOut");
+        var timedOut = Only(events, "ActivityTaskTimedOut");
+        Assert.Equal("START_TO_CLOSE", timedOut.GetProperty("timeoutType").GetString());
+        Assert.Equal((5L, 6L), (timedOut.GetProperty("scheduledEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64()));
+        Assert.Equal($"{beat}0%", timedOut.GetProperty("details").GetString());
+        Assert.Equal("ActivityTaskScheduled, ActivityTaskStarted, ActivityTaskTimedOut, DecisionTaskScheduled", Types(events.Skip(4)));
+        IsFault(await app.CallAsync("RespondActivityTaskCompleted", new { taskToken = Token(work) }), "UnknownResourceFault");
+    }
+
+    [Fact]
+    public async Task Activity_schedule_to_close_times_out_a_started_activity_and_NONE_never_does()
+    {
+        await swf.RegisterActivityAsync("short", scheduleToClose: "2", startToClose: "NONE");
+        await swf.RegisterActivityAsync("forever", scheduleToStart: "NONE", scheduleToClose: "NONE", startToClose: "NONE");
+        var run = await swf.StartAsync();
+        await swf.DecideAsync(run, ScheduleActivity("a1", "short"), ScheduleActivity("a2", "forever"));
+        var work = await swf.PollActivityAsync();
+        if (work.GetProperty("activityId").GetString() != "a1") work = await swf.PollActivityAsync(); // queues need not be FIFO
+        Assert.Equal("a1", work.GetProperty("activityId").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(work, "halfway")).Status);
+
+        var events = await swf.WaitForEventAsync(run, "ActivityTaskTimedOut");
+        Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, ActivityTaskScheduled, ActivityTaskScheduled",
+            Types(events.Take(6)));
+        Assert.Equal("ActivityTaskTimedOut, DecisionTaskScheduled", Types(events.TakeLast(2)));
+        var timedOut = Only(events, "ActivityTaskTimedOut");
+        Assert.Equal("SCHEDULE_TO_CLOSE", timedOut.GetProperty("timeoutType").GetString());
+        Assert.Equal(5, timedOut.GetProperty("scheduledEventId").GetInt64());
+        Assert.Equal(work.GetProperty("startedEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64());
+        Assert.Equal("halfway", timedOut.GetProperty("details").GetString());
+
+        // a2 has no deadline at all: it is still open well after a1 timed out.
+        await Task.Delay(1500);
+        var detail = await swf.DescribeAsync(run);
+        Assert.Equal(1, detail.Json.GetProperty("openCounts").GetProperty("openActivityTasks").GetInt32());
+        Assert.Single(await swf.HistoryAsync(run), e => Type(e) == "ActivityTaskTimedOut");
+    }
+
+    [Fact]
+    public async Task Decision_start_to_close_times_out_and_a_new_decision_task_is_queued()
+    {
+        var run = await swf.StartAsync(taskTimeout: "1");
+        var first = await swf.PollDecisionAsync(run);
+
+        var events = await swf.WaitForEventAsync(run, "DecisionTaskTimedOut");
+        Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskTimedOut, DecisionTaskScheduled", Types(events));
+        var timedOut = Only(events, "DecisionTaskTimedOut");
+        Assert.Equal("START_TO_CLOSE", timedOut.GetProperty("timeoutType").GetString());
+        Assert.Equal((2L, 3L), (timedOut.GetProperty("scheduledEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64()));
+
+        // The late decider is refused; a decider polling now gets the new task, which sees the timeout.
+        IsFault(await app.CallAsync("RespondDecisionTaskCompleted", new { taskToken = Token(first), decisions = new[] { Complete() } }), "UnknownResourceFault");
+        var second = await swf.PollDecisionAsync(run);
+        Assert.Equal(6, second.GetProperty("startedEventId").GetInt64());
+        Assert.Equal(0, second.GetProperty("previousStartedEventId").GetInt64());
+        await swf.RespondDecisionAsync(second, Complete("done"));
+        Assert.Equal("WorkflowExecutionCompleted", Type((await swf.HistoryAsync(run))[^1]));
+    }
+
+    [Fact]
+    public async Task Execution_start_to_close_times_it_out_and_it_is_listed_closed_as_TIMED_OUT()
+    {
+        var run = await swf.StartAsync(executionTimeout: "2");
+        await swf.DecideAsync(run, StartTimer("long", "30"));
+
+        var events = await swf.WaitForEventAsync(run, "WorkflowExecutionTimedOut");
+        Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, TimerStarted, WorkflowExecutionTimedOut", Types(events));
+        var timedOut = Attributes(events[^1]);
+        Assert.Equal("START_TO_CLOSE", timedOut.GetProperty("timeoutType").GetString());
+        Assert.Equal("TERMINATE", timedOut.GetProperty("childPolicy").GetString());
+
+        var info = (await swf.DescribeAsync(run)).Json.GetProperty("executionInfo");
+        Assert.Equal(("CLOSED", "TIMED_OUT"), (info.GetProperty("executionStatus").GetString(), info.GetProperty("closeStatus").GetString()));
+        await EventuallyAsync(async () => (await swf.ListAsync("ListClosedWorkflowExecutions", new { status = "TIMED_OUT" })).Contains(run.RunId),
+            "listed closed as TIMED_OUT");
+        Assert.DoesNotContain(run.RunId, await swf.ListAsync("ListOpenWorkflowExecutions"));
+        Assert.Empty(await swf.ListAsync("ListClosedWorkflowExecutions", new { status = "COMPLETED" }));
+    }
+
+    [Fact]
+    public async Task A_timer_fires_after_its_timeout_and_schedules_a_decision_task()
+    {
+        var run = await swf.StartAsync();
+        await swf.DecideAsync(run, StartTimer("t1", "1"));
+
+        var events = await swf.WaitForEventAsync(run, "TimerFired");
+        Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, TimerStarted, TimerFired, DecisionTaskScheduled",
+            Types(events));
+        var fired = Only(events, "TimerFired");
+        Assert.Equal(("t1", 5L), (fired.GetProperty("timerId").GetString(), fired.GetProperty("startedEventId").GetInt64()));
+        var task = await swf.PollDecisionAsync(run);
+        Assert.Equal("TimerFired", Type(task.GetProperty("events").EnumerateArray().Reverse().Skip(2).First()));
+    }
+
+    [Fact]
+    public async Task A_canceled_timer_and_a_timer_of_a_closed_execution_never_fire()
+    {
+        var canceled = await swf.StartAsync();
+        await swf.DecideAsync(canceled, StartTimer("t1", "2"));
+        await swf.SignalAsync(canceled);
+        await swf.DecideAsync(canceled, CancelTimer("t1"));
+
+        var closed = await swf.StartAsync();
+        await swf.DecideAsync(closed, StartTimer("t1", "1"), Complete());
+
+        await Task.Delay(2500); // past both timers' due time
+        var canceledEvents = await swf.HistoryAsync(canceled);
+        Assert.Equal("TimerCanceled", Type(canceledEvents[^1]));
+        Assert.DoesNotContain(canceledEvents, e => Type(e) == "TimerFired");
+        Assert.Equal("TimerStarted, WorkflowExecutionCompleted", Types((await swf.HistoryAsync(closed)).TakeLast(2)));
+    }
+}
