@@ -38,7 +38,7 @@ public static partial class TriggerEndpoint
     {
         var function = http.Request.RouteValues["function"] as string ?? "";
         var work = IsTriggerInvocation(http.Request)
-            ? http.RequestServices.GetServices<ITriggeredWork>().FirstOrDefault(w => string.Equals(w.FunctionName, function, StringComparison.Ordinal))
+            ? http.RequestServices.GetServices<ITriggeredWork>().LastOrDefault(w => string.Equals(w.FunctionName, function, StringComparison.Ordinal)) // the last registration wins, as DI overrides go
             : null;
         if (work is null)
         {
