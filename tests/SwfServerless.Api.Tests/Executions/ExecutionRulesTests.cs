@@ -93,6 +93,17 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Polls_and_pending_counts_of_an_unknown_domain_are_UnknownResourceFault_every_time()
+    {
+        for (var i = 0; i < 2; i++) // the second time too: only known domains are remembered
+        {
+            await app.FaultAsync("PollForDecisionTask", new { domain = "no-such-domain", taskList = new { name = "t" } }, "UnknownResourceFault");
+            await app.FaultAsync("PollForActivityTask", new { domain = "no-such-domain", taskList = new { name = "t" } }, "UnknownResourceFault");
+            await app.FaultAsync("CountPendingActivityTasks", new { domain = "no-such-domain", taskList = new { name = "t" } }, "UnknownResourceFault");
+        }
+    }
+
+    [Fact]
     public async Task An_empty_poll_returns_an_empty_task_token_after_the_poll_time()
     {
         var decision = await wf.PollDecisionAsync("nobody-here");

@@ -10,7 +10,7 @@ public sealed class CountPendingActivityTasks(ServiceContext context, TaskQueues
 {
     public async Task<PendingTaskCount> HandleAsync(CountPendingActivityTasksInput input, SwfCall call, CancellationToken ct)
     {
-        await context.RequireDomainAsync(input.Domain!, ct);
+        await context.RequireDomainExistsAsync(input.Domain!, ct);
         return new PendingTaskCount { Count = await queues.CountAsync(input.Domain!, TaskKind.Activity, input.TaskList!.Name!, ct), Truncated = false };
     }
 }

@@ -12,7 +12,7 @@ public sealed class PollForActivityTask(ServiceContext context, TaskPoller polle
 {
     public async Task<ActivityTask> HandleAsync(PollForActivityTaskInput input, SwfCall call, CancellationToken ct)
     {
-        await context.RequireDomainAsync(input.Domain!, ct);
+        await context.RequireDomainExistsAsync(input.Domain!, ct);
         var claimed = await poller.PollActivityAsync(input.Domain!, input.TaskList!.Name!, input.Identity, ct);
         if (claimed is null) return new ActivityTask { TaskToken = "", StartedEventId = 0 };
         var start = claimed.Start;

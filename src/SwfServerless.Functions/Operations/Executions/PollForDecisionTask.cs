@@ -20,7 +20,7 @@ public sealed class PollForDecisionTask(
 
     public async Task<DecisionTask> HandleAsync(PollForDecisionTaskInput input, SwfCall call, CancellationToken ct)
     {
-        await context.RequireDomainAsync(input.Domain!, ct);
+        await context.RequireDomainExistsAsync(input.Domain!, ct);
         if (!string.IsNullOrEmpty(input.NextPageToken)) return await NextPageAsync(input, ct);
 
         var claimed = await poller.PollDecisionAsync(input.Domain!, input.TaskList!.Name!, input.Identity, ct);
