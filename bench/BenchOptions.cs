@@ -16,15 +16,16 @@ public sealed class BenchOptions
     public HashSet<string> Skip { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public int Runs { get; set; } = 3;
-    public int Workflows { get; set; } = 200;
+    public int Workflows { get; set; } = 100;
     public int Steps { get; set; } = 5;
     public int[] Sweep { get; set; } = [1, 4, 16, 64];
     /// <summary>Cap on workflows for the W/D=1 point (sequential polling makes it the slowest).</summary>
-    public int WorkflowsAtOne { get; set; } = 100;
-    public int FanOut { get; set; } = 500;
+    public int WorkflowsAtOne { get; set; } = 50;
+    public int[] FanOutSizes { get; set; } = [100, 500];
     public int FanOutWorkers { get; set; } = 16;
     public int FanOutRuns { get; set; } = 2;
-    public int DispatchSamples { get; set; } = 25;
+    public int FanOutBoundSeconds { get; set; } = 120;
+    public int DispatchSamples { get; set; } = 20;
     /// <summary>How long a poller has been waiting when the scheduling call is made (plus 0-50% random).</summary>
     public int DispatchWaitMs { get; set; } = 1000;
     public int Timers { get; set; } = 500;
@@ -53,14 +54,14 @@ public sealed class BenchOptions
             case "standard": break;
             case "smoke":
                 // Seconds, not minutes: one workflow, one step, each part exercised once (scripts/test.sh).
-                o.Runs = 1; o.Workflows = 1; o.Steps = 1; o.Sweep = [1]; o.WorkflowsAtOne = 1; o.FanOut = 3; o.FanOutWorkers = 2; o.FanOutRuns = 1;
+                o.Runs = 1; o.Workflows = 1; o.Steps = 1; o.Sweep = [1]; o.WorkflowsAtOne = 1; o.FanOutSizes = [3]; o.FanOutWorkers = 2; o.FanOutRuns = 1;
                 o.DispatchSamples = 1; o.DispatchWaitMs = 100; o.Timers = 2; o.TimersPerWorkflow = 2; o.TimerMaxSeconds = 1; o.TimerGraceSeconds = 1; o.DownSeconds = 1;
                 o.IdleSeconds = 1; o.ColdStartRuns = 1; o.PublishSelfContained = false; o.CeilingSeconds = 0.3; o.CeilingConcurrency = 2;
                 o.MemoryWorkers = 1; o.SequentialWorkflows = 1;
                 o.Skip.Add("memory");
                 break;
             case "full":
-                o.Runs = 5; o.DispatchSamples = 50; o.IdleSeconds = 60; o.ColdStartRuns = 10; o.CeilingSeconds = 10; o.FanOutRuns = 3;
+                o.Runs = 5; o.DispatchSamples = 50; o.FanOutBoundSeconds = 600; o.IdleSeconds = 60; o.ColdStartRuns = 10; o.CeilingSeconds = 10; o.FanOutRuns = 3;
                 break;
             default: throw new ArgumentException($"Unknown suite '{suite}': standard, full or smoke.");
         }
@@ -82,9 +83,10 @@ public sealed class BenchOptions
                 case "--steps": o.Steps = Int(); break;
                 case "--sweep": o.Sweep = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--workflows-at-one": o.WorkflowsAtOne = Int(); break;
-                case "--fanout": o.FanOut = Int(); break;
+                case "--fanout": o.FanOutSizes = Next().Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--fanout-workers": o.FanOutWorkers = Int(); break;
                 case "--fanout-runs": o.FanOutRuns = Int(); break;
+                case "--fanout-bound": o.FanOutBoundSeconds = Int(); break;
                 case "--dispatch-samples": o.DispatchSamples = Int(); break;
                 case "--dispatch-wait-ms": o.DispatchWaitMs = Int(); break;
                 case "--timers": o.Timers = Int(); break;
@@ -117,7 +119,7 @@ public sealed class BenchOptions
           --out <file.json>     where to write the JSON (default bench/results/<UTC date-time>.json)
           --only a,b / --skip a,b   parts: ceiling, storage, throughput, fanout, dispatch, timers, idle, coldstart, memory
           --runs N  --workflows N  --steps K  --sweep 1,4,16,64  --workflows-at-one N
-          --fanout N  --fanout-workers W  --dispatch-samples N  --dispatch-wait-ms MS  --timers N  --timer-max S  --down S  --idle S
+          --fanout 100,500  --fanout-workers W  --dispatch-samples N  --dispatch-wait-ms MS  --timers N  --timer-max S  --down S  --idle S
           --cold-runs N  --no-publish  --ceiling-seconds S  --ceiling-concurrency C  --memory-workers W
         """;
 }

@@ -179,7 +179,7 @@ public static class BenchProgram
             ["options"] = new JsonObject
             {
                 ["runs"] = o.Runs, ["workflows"] = o.Workflows, ["steps"] = o.Steps, ["sweep"] = string.Join(",", o.Sweep), ["workflowsAtOne"] = o.WorkflowsAtOne,
-                ["fanOut"] = o.FanOut, ["fanOutWorkers"] = o.FanOutWorkers, ["dispatchSamples"] = o.DispatchSamples, ["dispatchWaitMs"] = o.DispatchWaitMs,
+                ["fanOut"] = string.Join(",", o.FanOutSizes), ["fanOutWorkers"] = o.FanOutWorkers, ["dispatchSamples"] = o.DispatchSamples, ["dispatchWaitMs"] = o.DispatchWaitMs,
                 ["timers"] = o.Timers, ["downSeconds"] = o.DownSeconds, ["idleSeconds"] = o.IdleSeconds, ["coldStartRuns"] = o.ColdStartRuns,
             },
         };
