@@ -12,6 +12,8 @@ public sealed class BenchOptions
     public string? Endpoint { get; set; }
     public string? Out { get; set; }
     public string Configuration { get; set; } = "Release";
+    /// <summary>Throughput, fan-out and memory runs share one Azurite instead of a fresh one each.</summary>
+    public bool SharedStorage { get; set; }
     public HashSet<string> Only { get; } = new(StringComparer.OrdinalIgnoreCase);
     public HashSet<string> Skip { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -57,7 +59,7 @@ public sealed class BenchOptions
                 o.Runs = 1; o.Workflows = 1; o.Steps = 1; o.Sweep = [1]; o.WorkflowsAtOne = 1; o.FanOutSizes = [3]; o.FanOutWorkers = 2; o.FanOutRuns = 1;
                 o.DispatchSamples = 1; o.DispatchWaitMs = 100; o.Timers = 2; o.TimersPerWorkflow = 2; o.TimerMaxSeconds = 1; o.TimerGraceSeconds = 1; o.DownSeconds = 1;
                 o.IdleSeconds = 1; o.ColdStartRuns = 1; o.PublishSelfContained = false; o.CeilingSeconds = 0.3; o.CeilingConcurrency = 2;
-                o.MemoryWorkers = 1; o.SequentialWorkflows = 1;
+                o.MemoryWorkers = 1; o.SequentialWorkflows = 1; o.SharedStorage = true;
                 o.Skip.Add("memory");
                 break;
             case "full":
@@ -76,6 +78,7 @@ public sealed class BenchOptions
                 case "--endpoint": o.Endpoint = Next(); break;
                 case "--out": o.Out = Next(); break;
                 case "--configuration": o.Configuration = Next(); break;
+                case "--shared-storage": o.SharedStorage = true; break;
                 case "--only": foreach (var p in Next().Split(',')) o.Only.Add(p.Trim()); break;
                 case "--skip": foreach (var p in Next().Split(',')) o.Skip.Add(p.Trim()); break;
                 case "--runs": o.Runs = Int(); break;
@@ -116,6 +119,7 @@ public sealed class BenchOptions
         dotnet run -c Release --project bench -- [--suite standard|full|smoke] [options]
           --storage <conn>      use this storage account instead of starting a private Azurite
           --endpoint <url>      drive an already running app (storage counters, cross-instance and restart parts are skipped)
+          --shared-storage      one Azurite for everything (default: a fresh Azurite + app per throughput/fan-out/memory run)
           --out <file.json>     where to write the JSON (default bench/results/<UTC date-time>.json)
           --only a,b / --skip a,b   parts: ceiling, storage, throughput, fanout, dispatch, timers, idle, coldstart, memory
           --runs N  --workflows N  --steps K  --sweep 1,4,16,64  --workflows-at-one N

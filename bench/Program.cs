@@ -36,6 +36,34 @@ public sealed class BenchContext(BenchOptions options, string repoRoot, Azurite 
 
     public async Task<string> EndpointAsync() => Options.Endpoint ?? (await AppAsync()).Url;
 
+    /// <summary>
+    /// Azurite slows down as its data grows (its CPU per request roughly doubles over the standard suite), which
+    /// Azure Table Storage does not. Runs that compare numbers therefore get a private Azurite and a new app each
+    /// (unless --shared-storage, --storage or --endpoint); the shared pair otherwise.
+    /// </summary>
+    public async Task<Lease> FreshAsync()
+    {
+        if (!CanHostInProcess) return new Lease(Options.Endpoint!, null, AzuritePid, Connection, null, null);
+        if (Options.SharedStorage || Options.Storage is not null)
+        {
+            var shared = await AppAsync();
+            return new Lease(shared.Url, shared.Metrics.Snapshot, AzuritePid, Connection, null, null);
+        }
+        var storage = await Azurite.StartAsync(RepoRoot);
+        var app = await InProcessApp.StartAsync(storage.ConnectionString, Prefix, AppSettings);
+        return new Lease(app.Url, app.Metrics.Snapshot, storage.Pid, storage.ConnectionString, app, storage);
+    }
+
+    /// <summary>Storage and app for one run; disposing stops what was started for it.</summary>
+    public sealed record Lease(string Url, Func<StorageMetricsSnapshot>? Metrics, int? AzuritePid, string Connection, InProcessApp? App, Azurite? Storage) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (App is not null) await App.DisposeAsync();
+            if (Storage is not null) await Storage.DisposeAsync();
+        }
+    }
+
     /// <summary>App A's storage counters; null when driving an external endpoint.</summary>
     public Func<StorageMetricsSnapshot>? MetricsSnapshot => appA is null ? null : appA.Metrics.Snapshot;
 
@@ -72,11 +100,11 @@ public static class BenchProgram
         List<ThroughputSuite.Point>? throughput = null;
         if (o.Runs_("ceiling")) ceiling = await CeilingSuite.RunAsync(ctx);
         if (o.Runs_("storage") && ctx.CanHostInProcess) profile = await StorageProfileSuite.RunAsync(ctx);
-        if (o.Runs_("throughput")) throughput = await ThroughputSuite.RunAsync(ctx);
-        if (o.Runs_("fanout")) await FanOutSuite.RunAsync(ctx);
         if (o.Runs_("dispatch")) await DispatchSuite.RunAsync(ctx);
         if (o.Runs_("timers")) await TimerSuite.RunAsync(ctx);
         if (o.Runs_("idle") && ctx.CanHostInProcess) await IdleSuite.RunAsync(ctx);
+        if (o.Runs_("throughput")) throughput = await ThroughputSuite.RunAsync(ctx);
+        if (o.Runs_("fanout")) await FanOutSuite.RunAsync(ctx);
         if (o.Runs_("memory") && ctx.CanHostInProcess) await MemorySuite.RunAsync(ctx);
         if (o.Runs_("coldstart") && ctx.CanHostInProcess) await ColdStartSuite.RunAsync(ctx);
         Targets(ctx, ceiling, profile, throughput);

@@ -44,7 +44,6 @@ public static class FanOutSuite
     private static async Task<JsonObject> RunSizeAsync(BenchContext ctx, int fanOut)
     {
         var o = ctx.Options;
-        var endpoint = await ctx.EndpointAsync();
         Console.WriteLine($"# Fan-out: 1 workflow, {fanOut} activities in one decision, {o.FanOutWorkers} workers, {o.FanOutRuns} run(s)");
         var runs = new JsonArray();
         var totals = new List<double>();
@@ -52,7 +51,8 @@ public static class FanOutSuite
         var batchesPerChange = new List<double>();
         for (var run = 0; run < o.FanOutRuns; run++)
         {
-            using var client = new SwfClient(endpoint);
+            await using var lease = await ctx.FreshAsync();
+            using var client = new SwfClient(lease.Url);
             var domain = await Workloads.NewDomainAsync(client, "fan");
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(o.FanOutBoundSeconds));
             var completedCalls = 0;
@@ -111,13 +111,13 @@ public static class FanOutSuite
                 }
             }
 
-            var before = ctx.MetricsSnapshot?.Invoke();
+            var before = lease.Metrics?.Invoke();
             var t0 = Clock.Now;
             var loops = new List<Task> { Task.Run(Decider) };
             loops.AddRange(Enumerable.Range(0, o.FanOutWorkers).Select(_ => Task.Run(Worker)));
             await client.StartAsync(domain, "fan-0", "chain");
             var finished = await Task.WhenAny(closed.Task, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => 0L)) == closed.Task;
-            var after = ctx.MetricsSnapshot?.Invoke();
+            var after = lease.Metrics?.Invoke();
             stop.Cancel();
             await Task.WhenAll(loops);
             if (!finished)

@@ -129,7 +129,9 @@ public static class MemorySuite
         var dll = Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Functions", "bin", o.Configuration, "net10.0", "SwfServerless.dll");
         if (!File.Exists(dll)) { ctx.Report.Add(new Row("8 memory", "peak RSS", "not available", Note: $"{dll} missing")); return null; }
         Console.WriteLine($"# Memory: app as its own process, {o.Workflows} workflows x {o.Steps} steps, W=D={o.MemoryWorkers}");
-        await using var app = AppProcess.Start("dotnet", [dll], ctx.Connection, ctx.Prefix);
+        // Its own Azurite unless shared storage was asked for (see BenchContext.FreshAsync).
+        await using var storage = ctx.Options.SharedStorage || ctx.Options.Storage is not null ? null : await Azurite.StartAsync(ctx.RepoRoot);
+        await using var app = AppProcess.Start("dotnet", [dll], storage?.ConnectionString ?? ctx.Connection, ctx.Prefix);
         await Ports.WaitAsync(new Uri(app.Url).Port, TimeSpan.FromSeconds(30), "the app");
         using (var warm = new SwfClient(app.Url))
         {
@@ -150,7 +152,7 @@ public static class MemorySuite
                 try { await Task.Delay(100, sampling.Token); } catch (OperationCanceledException) { }
             }
         });
-        var r = await Workloads.RunChainAsync(app.Url, o.Workflows, o.Steps, o.MemoryWorkers, o.MemoryWorkers, null, ctx.AzuritePid, app.Pid, TimeSpan.FromMinutes(5));
+        var r = await Workloads.RunChainAsync(app.Url, o.Workflows, o.Steps, o.MemoryWorkers, o.MemoryWorkers, null, storage?.Pid ?? ctx.AzuritePid, app.Pid, TimeSpan.FromMinutes(5));
         var hwm = ProcStats.StatusMiB(app.Pid, "VmHWM");
         sampling.Cancel();
         await sampler;

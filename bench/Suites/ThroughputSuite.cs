@@ -20,15 +20,15 @@ public static class ThroughputSuite
     public static async Task<List<Point>> RunAsync(BenchContext ctx)
     {
         var o = ctx.Options;
-        var endpoint = await ctx.EndpointAsync();
         var points = o.Sweep.Select(p => new Point(p, p == 1 ? Math.Min(o.Workflows, o.WorkflowsAtOne) : o.Workflows, [])).ToList();
         Console.WriteLine($"# Throughput: {o.Workflows} workflows x {o.Steps} steps, W=D in [{string.Join(",", o.Sweep)}], {o.Runs} interleaved runs");
         for (var run = 1; run <= o.Runs; run++)
         {
             foreach (var point in points)
             {
-                var r = await Workloads.RunChainAsync(endpoint, point.Workflows, o.Steps, point.Parallelism, point.Parallelism,
-                    ctx.MetricsSnapshot, ctx.AzuritePid, null, TimeSpan.FromMinutes(5));
+                await using var lease = await ctx.FreshAsync();
+                var r = await Workloads.RunChainAsync(lease.Url, point.Workflows, o.Steps, point.Parallelism, point.Parallelism,
+                    lease.Metrics, lease.AzuritePid, null, TimeSpan.FromMinutes(5));
                 point.Runs.Add(r);
                 Console.WriteLine($"  run {run} W=D={point.Parallelism}: {r.Closed}/{r.Workflows} closed in {r.Seconds:0.00} s, {r.StepsPerSecond:0.0} steps/s, " +
                                   $"errors {r.Errors}" + (r.Storage is null ? "" : $", storage/step {StorageSplit.From(r.Storage, Math.Max(1, r.Steps)).Short()}"));
