@@ -140,9 +140,9 @@ public static class BenchProgram
                 var k when k.StartsWith("table.", StringComparison.Ordinal) => ceiling.SingleWrites,
                 _ => ceiling.QueueCycles * 3,
             });
-            json["durableWritesPerStep"] = Math.Round(durable, 2);
-            json["throughputTarget"] = Math.Round(target, 1);
-            json["modelledAzuriteBoundStepsPerSecond"] = Math.Round(1 / seconds, 1);
+            json["durableWritesPerStep"] = Report.N(durable, 2);
+            json["throughputTarget"] = Report.N(target, 1);
+            json["modelledAzuriteBoundStepsPerSecond"] = Report.N(1 / seconds, 1);
             r.Add(new Row("1 throughput", $"best steps/s (W=D={best.Parallelism}) vs 50% of Azurite write ceiling / durable writes per step",
                 Report.F(best.StepsPerSecond, "0.0"), $">= {Report.F(target, "0.0")} (0.5 x {Report.F(ceiling.SingleWrites, "0")} / {Report.F(durable, "0.0")})",
                 Report.AtLeast(best.StepsPerSecond, target),
@@ -166,11 +166,11 @@ public static class BenchProgram
             json["costPerMillionSteps"] = new JsonObject
             {
                 ["assumptions"] = $"steps of the W=D={best.Parallelism} run (storage and SWF calls per step as measured there, incl. empty polls); " +
-                                  $"one {Prices.FlexInstanceGb} GB Flex instance busy all the time at the measured {Math.Round(best.StepsPerSecond, 1)} steps/s; " +
+                                  $"one {Prices.FlexInstanceGb} GB Flex instance busy all the time at the measured {Report.F(best.StepsPerSecond, "0.0")} steps/s; " +
                                   $"SWF: 2 tasks per step + 1 execution per {k} steps; free grants ignored",
-                ["azureTable"] = Math.Round(table * M, 4), ["azureQueue"] = Math.Round(queue * M, 4), ["flexExecutions"] = Math.Round(executions * M, 4),
-                ["flexGbSeconds"] = Math.Round(gbs * M, 4), ["azureTotal"] = Math.Round(azure * M, 4),
-                ["swf"] = Math.Round(swf * M, 4), ["swfGovCloud"] = Math.Round(swfGov * M, 4), ["ratio"] = Math.Round(azure / swf, 5),
+                ["azureTable"] = Report.N(table * M, 4), ["azureQueue"] = Report.N(queue * M, 4), ["flexExecutions"] = Report.N(executions * M, 4),
+                ["flexGbSeconds"] = Report.N(gbs * M, 4), ["azureTotal"] = Report.N(azure * M, 4),
+                ["swf"] = Report.N(swf * M, 4), ["swfGovCloud"] = Report.N(swfGov * M, 4), ["ratio"] = Report.N(azure / swf, 5),
                 ["prices"] = new JsonObject(Prices.All.Select(p => KeyValuePair.Create(p.Name, (JsonNode?)new JsonObject
                 {
                     ["usd"] = p.Price.Usd, ["per"] = p.Price.Per, ["source"] = p.Price.Source, ["confirmed"] = p.Price.Confirmed,

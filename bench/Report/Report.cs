@@ -23,6 +23,9 @@ public sealed class Report
 
     public void Section(string name, JsonNode node) => Json[name] = node;
 
+    /// <summary>A number for the JSON, or null where it could not be measured (JSON has no NaN).</summary>
+    public static JsonNode? N(double v, int digits = 3) => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, digits)) : null;
+
     public static string F(double v, string format = "0.##") => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture);
 
     /// <summary>"x1.7 of target (met)" for lower-is-better values.</summary>

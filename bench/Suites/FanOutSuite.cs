@@ -141,7 +141,7 @@ public static class FanOutSuite
                               $"{decisionTasks} decision tasks; errors {errors}" + (storage is null ? "" : $"; table.batch {batches} for ~{changes} state changes"));
             runs.Add(new JsonObject
             {
-                ["closed"] = true, ["allCompletedMs"] = Math.Round(allCompletedMs, 1), ["closedMs"] = Math.Round(totalMs, 1),
+                ["closed"] = true, ["allCompletedMs"] = Report.N(allCompletedMs, 1), ["closedMs"] = Report.N(totalMs, 1),
                 ["decisionTasks"] = decisionTasks, ["errors"] = errors, ["swfCalls"] = client.TotalCalls,
                 ["storage"] = storage is null ? null : StorageSplit.From(storage).ToJson(),
                 ["tableBatchesPerStateChange"] = storage is null ? null : Math.Round(batches / changes, 3),

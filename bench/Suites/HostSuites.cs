@@ -101,7 +101,7 @@ public static class ColdStartSuite
         {
             if (list.Count == 0) continue;
             var d = Distribution.Of(list);
-            json[name] = new JsonObject { ["ms"] = Report.ToJson(d), ["rssAfterFirstCallMiB"] = Math.Round(Distribution.Median(rss[name]), 1) };
+            json[name] = new JsonObject { ["ms"] = Report.ToJson(d), ["rssAfterFirstCallMiB"] = Report.N(Distribution.Median(rss[name]), 1) };
             ctx.Report.Add(new Row("7 cold start", name, $"{Report.F(d?.P50 ?? double.NaN, "0")} ms", "<= 300 ms", Report.AtMost(d?.P50 ?? double.NaN, 300),
                 $"median of {list.Count} (min {Report.F(d?.Min ?? double.NaN, "0")}, max {Report.F(d?.Max ?? double.NaN, "0")}); process start → first ListDomains answer, tables already exist; RSS then {Report.F(Distribution.Median(rss[name]), "0")} MiB"));
         }
@@ -158,7 +158,7 @@ public static class MemorySuite
         await sampler;
         ctx.Report.Section("memory", new JsonObject
         {
-            ["rssIdleMiB"] = Math.Round(idleRss, 1), ["peakRssMiB"] = Math.Round(hwm, 1), ["peakRssSampledMiB"] = Math.Round(peakSampled, 1), ["run"] = r.ToJson(),
+            ["rssIdleMiB"] = Report.N(idleRss, 1), ["peakRssMiB"] = Report.N(hwm, 1), ["peakRssSampledMiB"] = Report.N(peakSampled, 1), ["run"] = r.ToJson(),
         });
         ctx.Report.Add(new Row("8 memory", $"peak RSS of the app process (W=D={o.MemoryWorkers}, N={o.Workflows})", $"{Report.F(hwm, "0")} MiB",
             Note: $"VmHWM; {Report.F(idleRss, "0")} MiB after the first call; the same run out of process: {Report.F(r.StepsPerSecond, "0.0")} steps/s, " +

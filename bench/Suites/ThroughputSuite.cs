@@ -41,9 +41,9 @@ public static class ThroughputSuite
             ["points"] = new JsonArray(points.Select(p => (JsonNode)new JsonObject
             {
                 ["parallelism"] = p.Parallelism, ["workflows"] = p.Workflows,
-                ["medianStepsPerSecond"] = Math.Round(p.StepsPerSecond, 2), ["medianWorkflowsPerSecond"] = Math.Round(p.WorkflowsPerSecond, 2),
+                ["medianStepsPerSecond"] = Report.N(p.StepsPerSecond, 2), ["medianWorkflowsPerSecond"] = Report.N(p.WorkflowsPerSecond, 2),
                 ["medianStoragePerStep"] = p.StoragePerStep?.ToJson(),
-                ["medianSwfCallsPerStep"] = Math.Round(p.CallsPerStep, 3),
+                ["medianSwfCallsPerStep"] = Report.N(p.CallsPerStep, 3),
                 ["runs"] = new JsonArray(p.Runs.Select(r => (JsonNode)r.ToJson()).ToArray()),
             }).ToArray()),
         });

@@ -21,7 +21,7 @@ public sealed record ChainResult(
     {
         ["workflows"] = Workflows, ["stepsPerWorkflow"] = StepsPerWorkflow, ["deciders"] = Deciders, ["workers"] = Workers,
         ["seconds"] = Math.Round(Seconds, 3), ["closed"] = Closed, ["errors"] = Errors,
-        ["stepsPerSecond"] = Math.Round(StepsPerSecond, 2), ["workflowsPerSecond"] = Math.Round(WorkflowsPerSecond, 2),
+        ["stepsPerSecond"] = Report.N(StepsPerSecond, 2), ["workflowsPerSecond"] = Report.N(WorkflowsPerSecond, 2),
         ["workflowLatencyMs"] = Report.ToJson(WorkflowMs),
         ["storagePerStep"] = Storage is null || Steps == 0 ? null : StorageSplit.From(Storage, Steps).ToJson(),
         ["storageRetries"] = Storage?.Retries,
@@ -29,8 +29,8 @@ public sealed record ChainResult(
         ["swfCallsPerStep"] = Steps == 0 ? null : Math.Round((double)TotalCalls / Steps, 3),
         ["cpuSecondsPerStep"] = new JsonObject
         {
-            ["appAndBench"] = Steps == 0 ? null : Math.Round(AppCpuSeconds / Steps * 1000, 3),
-            ["azurite"] = Steps == 0 || double.IsNaN(AzuriteCpuSeconds) ? null : Math.Round(AzuriteCpuSeconds / Steps * 1000, 3),
+            ["appAndBench"] = Steps == 0 ? null : Report.N(AppCpuSeconds / Steps * 1000),
+            ["azurite"] = Steps == 0 ? null : Report.N(AzuriteCpuSeconds / Steps * 1000),
             ["unit"] = "CPU milliseconds per step",
         },
     };
