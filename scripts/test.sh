@@ -24,6 +24,13 @@ export SWF_TEST_STORAGE_CONNECTION="$(azurite_connection "$QUEUE" "$TABLE" "$BLO
 status=0
 dotnet test SwfServerless.sln -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" || status=1
 
+# A few seconds of the benchmark (one workflow, one step, every part once) so it does not rot. It measures
+# and prints, it never asserts a time; only a crash fails here.
+dotnet run -c Release --no-build --project bench -- --suite smoke --storage "$SWF_TEST_STORAGE_CONNECTION" \
+  --out "$DATA/bench-smoke.json" >"$DATA/bench-smoke.log" 2>&1 \
+  && echo "bench smoke: ok" || { status=1; echo "--- bench smoke failed:"; tail -40 "$DATA/bench-smoke.log"; }
+
+
 # End-to-end: the deployable build (scripts/publish.sh: self-contained, ReadyToRun, trimmed), started the way the
 # Functions host starts its custom handler (FUNCTIONS_CUSTOMHANDLER_PORT), a real AWS SDK client, signed requests.
 ./scripts/publish.sh >/dev/null || exit 1
