@@ -66,8 +66,10 @@ public static partial class SwfEndpoint
             await WriteAsync(http.Response, fault.StatusCode, ErrorBody(fault.WireType, fault.Message));
             LogCall(log, operation, domain, fault.Type, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId);
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (http.RequestAborted.IsCancellationRequested
+                                  && e is OperationCanceledException or Microsoft.AspNetCore.Http.BadHttpRequestException)
         {
+            // The caller went away (a poller cancelled, a connection reset mid-body): its doing, not a failure here.
             LogCall(log, operation, domain, "client-disconnected", Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId);
         }
         catch (Exception e) when (e is AzureStorage.StorageRequestFailedException or HttpRequestException or TimeoutException)
