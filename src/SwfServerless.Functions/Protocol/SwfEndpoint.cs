@@ -72,6 +72,12 @@ public static partial class SwfEndpoint
             // The caller went away (a poller cancelled, a connection reset mid-body): its doing, not a failure here.
             LogCall(log, operation, domain, "client-disconnected", Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId);
         }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            // The body could not be read (truncated, wrong length): the caller's request is malformed.
+            await WriteAsync(http.Response, 400, ErrorBody("com.amazon.coral.service#SerializationException", $"The request body could not be read: {e.Message}"));
+            LogCall(log, operation, domain, "SerializationException", Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId);
+        }
         catch (Exception e) when (e is AzureStorage.StorageRequestFailedException or HttpRequestException or TimeoutException)
         {
             // Storage is unavailable after retries: a retryable 503, as AWS answers when it is throttled or down.
