@@ -25,6 +25,13 @@ public static class ExecutionKeys
     public static string EventRowPrefix(string runId) => $"r|{runId}|e|";
     public static string HeartbeatRow(string runId, long scheduledEventId) => $"r|{runId}|hb|{scheduledEventId:D10}";
 
+    /// <summary>
+    /// The row that says an intent was applied to this workflowId (by the run named in the row): added in the same
+    /// transaction as the change it records, so the change and "done" commit together. Keyed by the intent (source run,
+    /// event, kind), not by the target run, because "was it applied?" is asked before knowing which run it reached.
+    /// </summary>
+    public static string IntentRow(string sourceRunId, long eventId, string kind) => $"x|{sourceRunId}|{eventId:D10}|{kind}";
+
     /// <summary>Run ids: version-7 GUIDs (time-ordered), 32 hex characters.</summary>
     public static string NewRunId() => Guid.CreateVersion7().ToString("N");
 }

@@ -14,6 +14,23 @@ public sealed record LoadedRun(string Partition, ExecutionState State, string ET
 public sealed record CurrentRun(string RunId, bool Open, string ETag);
 
 /// <summary>
+/// An intent (another run's event, and what kind of change it asks for) that a commit to this partition carries out.
+/// The commit adds its row (<see cref="ExecutionKeys.IntentRow"/>), so applying the same intent twice is impossible:
+/// the second commit finds the row and writes nothing (<see cref="IntentAlreadyAppliedException"/>).
+/// </summary>
+public sealed record IntentMarker(string SourceRunId, long EventId, string Kind);
+
+/// <summary>The commit carries out an intent an earlier commit already carried out: nothing was written.</summary>
+public sealed class IntentAlreadyAppliedException(IntentMarker marker)
+    : Exception($"Intent {marker.Kind} of event {marker.EventId} of run {marker.SourceRunId} was already applied.")
+{
+    public IntentMarker Marker { get; } = marker;
+}
+
+/// <summary>A run started by the same commit that closes another run of the workflowId (ContinueAsNew).</summary>
+public sealed record NewRunRows(ExecutionState State, IReadOnlyList<HistoryEvent> Events);
+
+/// <summary>
 /// Runs, their history and the workflowId's current-run row, all in one partition per workflowId.
 /// Commit protocol: the run's state row (guarded by its ETag) carries <c>LastEventId</c>; history rows past it
 /// are invisible. A change fitting one entity-group transaction is committed at once; a bigger one writes its
@@ -52,7 +69,10 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// Commits a new run and makes it the workflowId's current run. Throws WorkflowExecutionAlreadyStartedFault
     /// when another run is open, including one that a racing caller started first.
     /// </summary>
-    public async Task CommitNewRunAsync(string partition, CurrentRun? previous, ExecutionState state, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    /// <param name="applied">The intent this start carries out (a parent's StartChildWorkflowExecution): recorded with
+    /// the run; <see cref="IntentAlreadyAppliedException"/> when an earlier delivery already started it.</param>
+    public async Task CommitNewRunAsync(string partition, CurrentRun? previous, ExecutionState state, IReadOnlyList<HistoryEvent> events, CancellationToken ct,
+        IntentMarker? applied = null)
     {
         var current = new TableEntity(partition, ExecutionKeys.CurrentRow) { ["RunId"] = state.RunId, ["Open"] = true };
         var head = new List<TableTransactionAction>
@@ -60,31 +80,69 @@ public sealed class ExecutionRepository(SwfTables tables)
             previous is null ? new TableTransactionAction(TableTransactionActionType.Add, current) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, current, new ETag(previous.ETag)),
             new TableTransactionAction(TableTransactionActionType.Add, StateRow(partition, state)),
         };
+        if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(partition, applied, state.RunId)));
         try
         {
-            await CommitAsync(partition, state.RunId, head, events, ct);
+            await CommitAsync(head, EventRows(partition, state.RunId, events), ct);
         }
         catch (Exception e) when (e is ConcurrencyConflictException or EntityAlreadyExistsException)
         {
+            if (applied is not null && await GetIntentRunAsync(partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
             throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={state.WorkflowId}");
         }
     }
 
     /// <summary>Commits a change to an existing run; false when the run changed since it was loaded (reload and redo).</summary>
-    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    public Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, CancellationToken ct) =>
+        TryCommitAsync(run, state, events, null, null, ct);
+
+    /// <summary>
+    /// Commits a change to an existing run; false when the run changed since it was loaded (reload and redo).
+    /// A run that closes frees its workflowId in the same transaction (the current-run row says closed); a run that
+    /// continues as new closes and makes <paramref name="continuedAs"/> the current run in the same transaction.
+    /// </summary>
+    /// <param name="applied">The intent this change carries out: recorded with it; <see cref="IntentAlreadyAppliedException"/>
+    /// (nothing written) when an earlier commit already carried it out.</param>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events,
+        NewRunRows? continuedAs, IntentMarker? applied, CancellationToken ct)
     {
         var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, StateRow(run.Partition, state), new ETag(run.ETag)) };
-        if (!state.IsOpen) // closing: the workflowId is free for a new run in the same transaction
+        var eventRows = EventRows(run.Partition, state.RunId, events);
+        if (continuedAs is not null)
+        {
+            // The closing run's ETag guards the whole move: while it is open no other run of the workflowId can start,
+            // so the current-row write needs no ETag of its own.
+            head.Add(new TableTransactionAction(TableTransactionActionType.Add, StateRow(run.Partition, continuedAs.State)));
+            head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["RunId"] = continuedAs.State.RunId, ["Open"] = true }, ETag.All));
+            eventRows.AddRange(EventRows(run.Partition, continuedAs.State.RunId, continuedAs.Events));
+        }
+        else if (!state.IsOpen) // closing: the workflowId is free for a new run in the same transaction
+        {
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["Open"] = false }, ETag.All));
+        }
+        if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(run.Partition, applied, state.RunId)));
         try
         {
-            await CommitAsync(run.Partition, state.RunId, head, events, ct);
+            await CommitAsync(head, eventRows, ct);
             return true;
         }
         catch (ConcurrencyConflictException)
         {
             return false;
         }
+        catch (EntityAlreadyExistsException) when (applied is not null)
+        {
+            if (await GetIntentRunAsync(run.Partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
+            throw;
+        }
+    }
+
+    /// <summary>The run an intent was applied to in this partition, or null if it was not applied here.</summary>
+    public async Task<string?> GetIntentRunAsync(string partition, IntentMarker intent, CancellationToken ct)
+    {
+        var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.IntentRow(intent.SourceRunId, intent.EventId, intent.Kind), ["RunId"], ct);
+        return row?.GetString("RunId");
     }
 
     /// <summary>
@@ -116,9 +174,8 @@ public sealed class ExecutionRepository(SwfTables tables)
         return result;
     }
 
-    private async Task CommitAsync(string partition, string runId, List<TableTransactionAction> head, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    private async Task CommitAsync(List<TableTransactionAction> head, List<TableTransactionAction> eventRows, CancellationToken ct)
     {
-        var eventRows = events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventRow(partition, runId, e))).ToList();
         var batches = new List<List<TableTransactionAction>>();
         var rest = new List<TableTransactionAction>(head);
         var restChars = head.Sum(ApproximateChars);
@@ -134,6 +191,12 @@ public sealed class ExecutionRepository(SwfTables tables)
         foreach (var batch in batches) await Table.SubmitTransactionAsync(batch, ct);
         await Table.SubmitTransactionAsync(rest, ct);
     }
+
+    private static List<TableTransactionAction> EventRows(string partition, string runId, IReadOnlyList<HistoryEvent> events) =>
+        events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventRow(partition, runId, e))).ToList();
+
+    private static TableEntity IntentRow(string partition, IntentMarker intent, string runId) =>
+        new(partition, ExecutionKeys.IntentRow(intent.SourceRunId, intent.EventId, intent.Kind)) { ["RunId"] = runId };
 
     private static int ApproximateChars(TableTransactionAction action) =>
         action.Entity.Properties.Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;
