@@ -25,7 +25,12 @@ public sealed class TestApp : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(100) };
     }
 
-    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
+    /// <summary>The app's services (e.g. the registered ITriggeredWork, to deliver a queue message by hand).</summary>
+    public IServiceProvider Services => app.Services;
+
+    /// <param name="services">Replaces the app's seams (e.g. IIntentCrashPoints) after its own registrations.</param>
+    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
         var all = new Dictionary<string, string?>
@@ -37,7 +42,7 @@ public sealed class TestApp : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        var app = SwfApp.Build(["--urls", url], all);
+        var app = SwfApp.Build(["--urls", url], all, services);
         await app.StartAsync();
         return new TestApp(app, url);
     }

@@ -3,6 +3,7 @@ using SwfServerless.Core.Faults;
 using SwfServerless.Core.Model;
 using SwfServerless.Functions.Operations;
 using SwfServerless.Storage.Executions;
+using SwfServerless.Storage.Intents;
 using SwfServerless.Storage.Tasks;
 using SwfServerless.Storage.Visibility;
 
@@ -16,12 +17,15 @@ namespace SwfServerless.Functions.Executions;
 /// committed, which claimers drop; after the commit the change stands and the index catches up later.
 /// </summary>
 public sealed partial class ExecutionEngine(
-    ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility, ILogger<ExecutionEngine> log)
+    ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility, IntentQueue intents,
+    ILogger<ExecutionEngine> log)
 {
     private const int MaxAttempts = 100;
 
     /// <summary>Runs <paramref name="command"/> against the run and commits what it produced; returns the command's result.</summary>
-    public async Task<T> UpdateAsync<T>(string partition, string runId, Func<ExecutionMachine, T> command, CancellationToken ct)
+    /// <param name="applied">The intent of another run this change carries out (see <see cref="IntentMarker"/>).</param>
+    /// <exception cref="IntentAlreadyAppliedException">An earlier commit carried out <paramref name="applied"/>: nothing was written.</exception>
+    public async Task<T> UpdateAsync<T>(string partition, string runId, Func<ExecutionMachine, T> command, CancellationToken ct, IntentMarker? applied = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -31,7 +35,7 @@ public sealed partial class ExecutionEngine(
             if (machine.NewEvents.Count == 0) return result;
 
             await QueueTasksAsync(machine, ct);
-            if (await executions.TryCommitAsync(run, machine.State, machine.NewEvents, ct))
+            if (await TryCommitAsync(run, machine, applied, ct))
             {
                 await AfterCommitAsync(machine, ct);
                 return result;
@@ -44,10 +48,11 @@ public sealed partial class ExecutionEngine(
     }
 
     /// <summary>Starts a new run (the machine came from <see cref="ExecutionMachine.Start"/>).</summary>
-    public async Task StartAsync(string partition, CurrentRun? previous, ExecutionMachine machine, CancellationToken ct)
+    /// <param name="applied">The intent this start carries out (a parent's child start).</param>
+    public async Task StartAsync(string partition, CurrentRun? previous, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null)
     {
         await QueueTasksAsync(machine, ct);
-        await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, ct);
+        await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, ct, applied);
         await AfterCommitAsync(machine, ct);
     }
 
@@ -60,6 +65,7 @@ public sealed partial class ExecutionEngine(
             var message = new TaskMessage(task.Kind, ExecutionKeys.Partition(state.Domain, state.WorkflowId), state.RunId, task.ScheduledEventId, context.Now());
             await queues.EnqueueAsync(state.Domain, task.TaskList, task.Priority, message, ct);
         }
+        await QueueIntentsAsync(machine, ct);
     }
 
     private async Task AfterCommitAsync(ExecutionMachine machine, CancellationToken ct)
@@ -78,6 +84,7 @@ public sealed partial class ExecutionEngine(
             // The change is committed; failing the call now would make the client retry it. The index converges later.
             LogVisibilityLag(log, state.RunId, e);
         }
+        await AfterCommitIntentsAsync(machine, ct);
     }
 
     public static SwfFault UnknownExecution(string runId) => SwfFault.UnknownResource($"Unknown execution: runId={runId}");

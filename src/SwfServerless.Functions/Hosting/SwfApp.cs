@@ -5,6 +5,7 @@ using SwfServerless.Functions.Executions;
 using SwfServerless.Functions.Operations;
 using SwfServerless.Functions.Protocol;
 using SwfServerless.Storage;
+using SwfServerless.Storage.Intents;
 using SwfServerless.Storage.Tasks;
 
 namespace SwfServerless.Functions.Hosting;
@@ -14,7 +15,8 @@ public static class SwfApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
-    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null)
+    /// <param name="configureServices">Runs after the app's own registrations: tests replace seams here (e.g. <see cref="IIntentCrashPoints"/>).</param>
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
@@ -30,9 +32,13 @@ public static class SwfApp
             sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix));
         builder.Services.AddSingleton(sp => new TaskQueues(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<SwfTables>(),
             sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix.ToLowerInvariant(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new IntentQueue(sp.GetRequiredService<StorageClients>(),
+            sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix));
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSwfOperations();
+        builder.Services.AddSwfIntents();
         builder.Services.AddSwfAuthentication();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapSwfEndpoint();
@@ -70,11 +76,12 @@ public static class SwfApp
 }
 
 /// <summary>Creates the tables and loads the task-token key before the first request is served.</summary>
-internal sealed class StorageInitializer(SwfTables tables, TaskTokenService tokens, IOptions<SwfOptions> options) : IHostedService
+internal sealed class StorageInitializer(SwfTables tables, IntentQueue intents, TaskTokenService tokens, IOptions<SwfOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
         await tables.CreateIfNotExistsAsync(ct);
+        await intents.CreateIfNotExistsAsync(ct);
         tokens.Initialize(await ServiceSecrets.TaskTokenKeyAsync(tables, options.Value.TaskTokenKey, ct));
     }
 

@@ -9,8 +9,8 @@ using SwfServerless.Storage.Types;
 namespace SwfServerless.Functions.Operations.Executions;
 
 /// <summary>
-/// Applies the decider's decisions in order. The activity types they name are looked up first (I/O stays
-/// out of the pure machine), then the machine records each decision's events or its *Failed event.
+/// Applies the decider's decisions in order. The activity and workflow types they name are looked up first (I/O
+/// stays out of the pure machine), then the machine records each decision's events or its *Failed event.
 /// </summary>
 public sealed class RespondDecisionTaskCompleted(ExecutionEngine engine, ExecutionRepository executions, TypeRepository types, TaskTokenService tokens)
     : ISwfOperation<RespondDecisionTaskCompletedInput, NoOutput>
@@ -24,6 +24,9 @@ public sealed class RespondDecisionTaskCompleted(ExecutionEngine engine, Executi
         var activityTypes = new Dictionary<(string Name, string Version), RegisteredType?>();
         foreach (var (name, version) in ExecutionMachine.ActivityTypesReferenced(input.Decisions))
             activityTypes[(name, version)] = (await types.GetAsync(run.State.Domain, TypeKind.Activity, name, version, ct))?.Value;
+        var workflowTypes = new Dictionary<(string Name, string Version), RegisteredType?>();
+        foreach (var (name, version) in ExecutionMachine.WorkflowTypesReferenced(input.Decisions, run.State.WorkflowType))
+            workflowTypes[(name, version)] = (await types.GetAsync(run.State.Domain, TypeKind.Workflow, name, version, ct))?.Value;
 
         var isPermitted = call.Policy is { IsUnrestricted: false } policy
             ? (Func<Decision, bool>)(d => Permitted(policy, d, run.State.Domain, activityTypes))
@@ -31,7 +34,7 @@ public sealed class RespondDecisionTaskCompleted(ExecutionEngine engine, Executi
         await engine.UpdateAsync(task.Partition, task.RunId, m =>
         {
             m.CompleteDecisionTask(task.StartedEventId, input.Decisions, input.ExecutionContext, activityTypes,
-                input.TaskList, input.TaskListScheduleToStartTimeout, isPermitted);
+                input.TaskList, input.TaskListScheduleToStartTimeout, isPermitted, workflowTypes);
             return 0;
         }, ct);
         return NoOutput.Instance;
