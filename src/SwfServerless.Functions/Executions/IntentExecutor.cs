@@ -39,7 +39,6 @@ public sealed partial class IntentExecutor(
     /// <summary>Kinds of <see cref="IntentMarker"/>. LOAD-BEARING: stored in row keys.</summary>
     public const string ChildMarker = "child", SignalMarker = "signal", CancelMarker = "cancel", PolicyMarker = "policy";
 
-    private static readonly TimeSpan UncommittedRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan UncommittedGiveUp = TimeSpan.FromMinutes(2);
     private const int ParallelChildren = 8;
 
@@ -48,7 +47,11 @@ public sealed partial class IntentExecutor(
         var source = await LoadCommittedAsync(intent, ct);
         if (source is null)
         {
-            if (context.Now() - intent.EnqueuedAt < UncommittedGiveUp) return new IntentResult(IntentOutcome.Deferred, UncommittedRetry);
+            // A commit in flight shows within a second or two; one that lost its race and was not redone never does.
+            // Looking again after a quarter of the message's age keeps the second kind cheap (a dozen looks, not 120).
+            var age = context.Now() - intent.EnqueuedAt;
+            if (age < UncommittedGiveUp)
+                return new IntentResult(IntentOutcome.Deferred, TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(age.TotalSeconds / 4), 1, 30)));
             LogNeverCommitted(log, intent.Kind, intent.RunId, intent.EventId);
             return new IntentResult(IntentOutcome.Dropped);
         }

@@ -169,6 +169,25 @@ public sealed class IntentRecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("WorkflowExecutionTerminated", parent[^1].GetProperty("eventType").GetString());
     }
 
+    [Fact]
+    public async Task Under_the_Functions_trigger_an_intent_not_yet_committed_is_requeued_and_dropped_after_the_grace_period()
+    {
+        var queue = app.Services.GetRequiredService<IntentQueue>();
+        var work = app.Services.GetServices<ITriggeredWork>().Single(w => w.FunctionName == "Intents");
+        Assert.Equal(0, await queue.CountAsync(CancellationToken.None));
+
+        // The trigger completes (deletes) the delivered message itself; a deferral must therefore queue a delayed copy.
+        var young = new IntentMessage(IntentKind.SignalExternal, "no-such-partition", "no-such-run", 5, DateTimeOffset.UtcNow);
+        await work.RunAsync(IntentQueue.Serialize(young), CancellationToken.None);
+        Assert.Equal(1, await queue.CountAsync(CancellationToken.None));
+
+        // Past the grace period: the commit that queued it failed for good. Dropped, no copy.
+        var old = young with { RunId = "another-run", EnqueuedAt = DateTimeOffset.UtcNow.AddMinutes(-3) };
+        await work.RunAsync(IntentQueue.Serialize(old), CancellationToken.None);
+        await work.RunAsync("not an intent", CancellationToken.None);
+        Assert.Equal(1, await queue.CountAsync(CancellationToken.None));
+    }
+
     /// <summary>Every run's history, as text, of the test's domain.</summary>
     private async Task<string> SnapshotAsync()
     {
