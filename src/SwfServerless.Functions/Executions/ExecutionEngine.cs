@@ -13,8 +13,8 @@ namespace SwfServerless.Functions.Executions;
 /// The one path every change to a run takes: load the state, run the command on the pure machine, queue the
 /// tasks it scheduled, commit under the state row's ETag, then wake local pollers and update the visibility
 /// index. A lost race (412) means someone else changed the run first: reload and run the command again.
-/// Crash at each step: before the commit nothing happened except queued messages for tasks that never
-/// committed, which claimers drop; after the commit the change stands and the index catches up later.
+/// Crash at each step: before the commit nothing happened except queued messages for tasks and intents that never
+/// committed, which claimers and the intent executor drop; after the commit the change stands and the index catches up later.
 /// </summary>
 public sealed partial class ExecutionEngine(
     ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility, IntentQueue intents,
