@@ -27,14 +27,15 @@ public sealed record IntentResult(IntentOutcome Outcome, TimeSpan Delay = defaul
 /// period, its commit failed: drop. Visible but not pending: done before, or that commit lost its race: drop.</item>
 /// <item>Target write, with the intent's row (<see cref="IntentMarker"/>) in the same transaction: a crash after it
 /// and a redelivery find the row and do not write again. A child start is the new run plus the row.</item>
-/// <item>Report back under the source's ETag; the machine records it only while the intent is pending, so a repeated
-/// report records nothing.</item>
+/// <item>Report back under the source's ETag (together with other reports to that run: <see cref="RunReports"/>); the
+/// machine records it only while the intent is pending, so a repeated report records nothing.</item>
 /// <item>The caller deletes the message. A crash before that redelivers it, and steps 1-3 find everything done.</item>
 /// </list>
 /// The executor never holds one run while writing another: two executions signalling each other cannot deadlock.
 /// </summary>
 public sealed partial class IntentExecutor(
-    ServiceContext context, ExecutionRepository executions, ExecutionEngine engine, IIntentCrashPoints crashPoints, ILogger<IntentExecutor> log)
+    ServiceContext context, ExecutionRepository executions, ExecutionEngine engine, RunReports reports, IIntentCrashPoints crashPoints,
+    ILogger<IntentExecutor> log)
 {
     /// <summary>Kinds of <see cref="IntentMarker"/>. LOAD-BEARING: stored in row keys.</summary>
     public const string ChildMarker = "child", SignalMarker = "signal", CancelMarker = "cancel", PolicyMarker = "policy";
@@ -95,7 +96,7 @@ public sealed partial class IntentExecutor(
 
         await crashPoints.BeforeReportAsync(intent, ct);
         ExecutionState? seen = null;
-        bool reported = await engine.UpdateAsync(parent.Partition, parent.State.RunId, m =>
+        bool reported = await reports.ReportAsync(parent.Partition, parent.State.RunId, m =>
         {
             seen = m.State;
             return childRunId is null ? m.RecordChildStartFailed(intent.EventId, initiated.Control) : m.RecordChildStarted(intent.EventId, childRunId);
@@ -153,7 +154,7 @@ public sealed partial class IntentExecutor(
             m => m.Signal(initiated.SignalName!, initiated.Input, senderExecution, intent.EventId), ct);
 
         await crashPoints.BeforeReportAsync(intent, ct);
-        await engine.UpdateAsync(sender.Partition, sender.State.RunId, m => target is null
+        await reports.ReportAsync(sender.Partition, sender.State.RunId, m => target is null
             ? m.RecordSignalExternalFailed(intent.EventId, SignalExternalWorkflowExecutionFailedCause.UnknownExternalWorkflowExecution, initiated.Control)
             : m.RecordExternalSignaled(intent.EventId, target), ct);
         return true;
@@ -173,7 +174,7 @@ public sealed partial class IntentExecutor(
         var control = target is null
             ? (await executions.GetEventAsync(sender.Partition, sender.State.RunId, intent.EventId, ct))?.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes?.Control
             : null;
-        await engine.UpdateAsync(sender.Partition, sender.State.RunId, m => target is null
+        await reports.ReportAsync(sender.Partition, sender.State.RunId, m => target is null
             ? m.RecordRequestCancelExternalFailed(intent.EventId, RequestCancelExternalWorkflowExecutionFailedCause.UnknownExternalWorkflowExecution, control)
             : m.RecordExternalCancelRequested(intent.EventId, target), ct);
         return true;
@@ -241,8 +242,9 @@ public sealed partial class IntentExecutor(
             bool needsStartedRun = false;
             try
             {
-                await engine.UpdateAsync(parentPartition, parent.RunId!, m =>
+                await reports.ReportAsync(parentPartition, parent.RunId!, m =>
                 {
+                    needsStartedRun = false;
                     if (startedRunId is null && m.State.FindChild(initiatedEventId) is { IsStarted: false })
                     {
                         needsStartedRun = true;

@@ -8,6 +8,7 @@ public static class IntentsSetup
     public static IServiceCollection AddSwfIntents(this IServiceCollection services)
     {
         services.AddSingleton<IIntentCrashPoints, NoCrashPoints>();
+        services.AddSingleton<RunReports>();
         services.AddSingleton<IntentExecutor>();
         services.AddSingleton<ITriggeredWork, IntentsWork>();
         // After StorageInitializer (hosted services start in registration order): the queue exists before the first receive.
