@@ -188,9 +188,14 @@ public sealed partial class IntentExecutor(
     private async Task<WorkflowExecution?> DeliverAsync(string domain, PendingExternal pending, IntentMarker marker, Action<ExecutionMachine> change, CancellationToken ct)
     {
         var partition = ExecutionKeys.Partition(domain, pending.WorkflowId);
-        var runId = pending.RunId ?? (await executions.GetCurrentAsync(partition, ct) is { Open: true } current ? current.RunId : null);
-        if (runId is not null)
+        string? tried = null;
+        // Without a runId the target is whichever run of the workflowId is open: if the one found closes before the
+        // write (a ContinueAsNew, say), look again rather than report a run that exists as unknown.
+        for (var look = 0; look < 3; look++)
         {
+            var runId = pending.RunId ?? (await executions.GetCurrentAsync(partition, ct) is { Open: true } current ? current.RunId : null);
+            if (runId is null || runId == tried) break;
+            tried = runId;
             try
             {
                 var delivered = await engine.UpdateAsync(partition, runId, m =>
@@ -201,8 +206,14 @@ public sealed partial class IntentExecutor(
                 }, ct, marker);
                 if (delivered) return new WorkflowExecution { WorkflowId = pending.WorkflowId, RunId = runId };
             }
-            catch (IntentAlreadyAppliedException) { }
-            catch (SwfFault f) when (f.Type == SwfFaults.UnknownResourceFault) { } // no such run
+            catch (IntentAlreadyAppliedException)
+            {
+                break;
+            }
+            catch (SwfFault f) when (f.Type == SwfFaults.UnknownResourceFault)
+            {
+                // No such run.
+            }
         }
         var earlier = await executions.GetIntentRunAsync(partition, marker, ct);
         return earlier is null ? null : new WorkflowExecution { WorkflowId = pending.WorkflowId, RunId = earlier };
