@@ -15,7 +15,10 @@ namespace SwfServerless.Core.Executions;
 /// <see cref="ExecutionStateApplier"/> applies it (Apply). A command that throws has checked before it built
 /// anything, so it leaves <see cref="State"/> and the New* lists untouched; the caller still discards both.</para>
 /// <para>One command, one file: <c>ExecutionMachine.Start.cs</c>, <c>.DecisionTasks.cs</c>, <c>.ActivityTasks.cs</c>,
-/// <c>.ExternalCommands.cs</c>, <c>.Timeouts.cs</c>, and one handler per decision type under <c>Decisions/</c>.</para>
+/// <c>.ExternalCommands.cs</c>, <c>.Timeouts.cs</c>, <c>.Intents.cs</c> (what other executions report back), and one handler
+/// per decision type under <c>Decisions/</c>.</para>
+/// <para>Work on other executions is never done here: a command records it as <see cref="NewIntents"/> (carried out after
+/// the commit) or, for ContinueAsNew, as <see cref="ContinuedAs"/> (committed with this run: same partition).</para>
 /// </remarks>
 public sealed partial class ExecutionMachine
 {
