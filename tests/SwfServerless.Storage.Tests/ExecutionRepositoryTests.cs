@@ -220,4 +220,64 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Null(await repository.LoadAsync(partition, again.State.RunId, default));
         Assert.Equal(kid.State.RunId, await repository.GetIntentRunAsync(partition, intent, default));
     }
+
+    [Fact]
+    public async Task Removing_a_run_takes_its_intent_rows_and_intents_done_but_a_continuing_chain_keeps_its_start_row()
+    {
+        var partition = ExecutionKeys.Partition("d", "kid-chain");
+        var start = new IntentMarker("parent-run", 5, IntentMarker.Child);
+        var first = ExecutionMachine.StartResolved(new StartExecution
+        {
+            Domain = "d", WorkflowId = "kid-chain", WorkflowType = new WorkflowType { Name = "w", Version = "1" }, TaskList = "t",
+            ExecutionStartToCloseTimeout = "600", TaskStartToCloseTimeout = "30", ChildPolicy = ChildPolicy.Terminate,
+            ParentWorkflowExecution = new WorkflowExecution { WorkflowId = "parent", RunId = "parent-run" }, ParentInitiatedEventId = 5,
+        }, ExecutionKeys.NewRunId(), Now);
+        await repository.CommitNewRunAsync(partition, null, first.State, first.NewEvents, null, default, start);
+        var a = first.State.RunId;
+        await SignalAsync(partition, a, new IntentMarker("sender-run", 7, IntentMarker.Signal));
+        await repository.MarkIntentDoneAsync(partition, a, 3, default);
+        Assert.Equal([3L], await repository.ReadIntentsDoneAsync(partition, a, default));
+
+        // The child continues as new: the chain's start row names the first run and must outlive it while the chain goes on.
+        var run = (await repository.LoadAsync(partition, a, default))!;
+        var continuing = Decide(run, new Decision { DecisionType = DecisionType.ContinueAsNewWorkflowExecution });
+        var next = continuing.ContinuedAs!;
+        Assert.True(await repository.TryCommitAsync(run, continuing.State, continuing.NewEvents, null, new NewRunRows(next.State, next.NewEvents), null, default));
+        var b = next.State.RunId;
+        await SignalAsync(partition, b, new IntentMarker("sender-run", 8, IntentMarker.Signal));
+
+        var openB = (await repository.LoadAsync(partition, b, default))!.State;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => repository.RemoveRunAsync(partition, openB, default));
+        await repository.RemoveRunAsync(partition, continuing.State, default);
+        var left = await RowKeysAsync(partition);
+        Assert.DoesNotContain(left, k => k.StartsWith($"r|{a}", StringComparison.Ordinal));
+        Assert.Contains(ExecutionKeys.IntentRow("parent-run", 5, IntentMarker.Child), left);  // the chain goes on
+        Assert.DoesNotContain(ExecutionKeys.IntentRow("sender-run", 7, IntentMarker.Signal), left);
+        Assert.Contains(ExecutionKeys.IntentRow("sender-run", 8, IntentMarker.Signal), left);  // the open run's
+        Assert.Equal(b, (await repository.GetCurrentAsync(partition, default))!.RunId);
+
+        // The chain's last run takes the start row along; nothing of the workflowId is left.
+        var last = (await repository.LoadAsync(partition, b, default))!;
+        var closing = new ExecutionMachine(last.State, Now);
+        closing.Terminate(null, null, null, WorkflowExecutionTerminatedCause.OperatorInitiated);
+        Assert.True(await repository.TryCommitAsync(last, closing.State, closing.NewEvents, null, default));
+        await repository.RemoveRunAsync(partition, closing.State, default);
+        await repository.RemoveRunAsync(partition, closing.State, default); // idempotent
+        Assert.Empty(await RowKeysAsync(partition));
+    }
+
+    private async Task SignalAsync(string partition, string runId, IntentMarker applied)
+    {
+        var run = (await repository.LoadAsync(partition, runId, default))!;
+        var machine = new ExecutionMachine(run.State, Now);
+        machine.Signal("s", null);
+        Assert.True(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, null, null, applied, default));
+    }
+
+    private async Task<List<string>> RowKeysAsync(string partition)
+    {
+        var keys = new List<string>();
+        await foreach (var row in tables.Executions.QueryAllAsync(TableFilter.Create($"PartitionKey eq {partition}"), select: [])) keys.Add(row.RowKey);
+        return keys;
+    }
 }

@@ -298,4 +298,33 @@ public class ChildWorkflowTests
         var initiated = parent.Event(5).StartChildWorkflowExecutionInitiatedEventAttributes!;
         return TestRun.From(ExecutionMachine.StartResolved(ExecutionMachine.ChildStart("orders", Parent, 5, initiated), "child-run", TestRun.T0));
     }
+
+    [Fact]
+    public void ExecutionTimeout_FiredByTheAlarm_ClosesWithTheChildPolicy_AndOwesTheIntentsItNeverHeardBackAbout()
+    {
+        var run = TestRun.Start();
+        run.Turn(D.StartChild("c1"), D.StartChild("c2"), D.Signal("other", "ping"));
+        run.Run(m => m.RecordChildStarted(5, "run-c1"));  // c2 (6) and the signal (7) are still under way
+        Assert.Empty(run.State.IntentsAfterClose());     // an open run owes nothing yet: it hears back
+
+        run.Advance(3600);
+        Assert.Equal(1, run.Run(m => m.FireDueDeadlines(null)));
+
+        Assert.Equal("10 WorkflowExecutionTimedOut(START_TO_CLOSE)", run.LastText);
+        Assert.Equal(ChildPolicy.Terminate, run.Event(10).WorkflowExecutionTimedOutEventAttributes!.ChildPolicy);
+        Assert.Equal([new IntentToCarryOut(IntentKind.RunClosed, 10)], run.Last.NewIntents);
+        Assert.Equal(
+            [new IntentToCarryOut(IntentKind.RunClosed, 10), new IntentToCarryOut(IntentKind.StartChild, 6), new IntentToCarryOut(IntentKind.SignalExternal, 7)],
+            run.State.IntentsAfterClose());
+    }
+
+    [Fact]
+    public void A_Run_Without_Parent_Or_StartedChildren_Owes_No_RunClosed_Intent()
+    {
+        var run = TestRun.Start();
+        run.Turn(D.Complete());
+        Assert.Empty(run.Last.NewIntents);
+        Assert.Empty(run.State.IntentsAfterClose());
+    }
 }
+
