@@ -29,7 +29,7 @@ public sealed class TestApp : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(100) };
     }
 
-    /// <param name="configureServices">Replaces registrations (e.g. storage with injected faults).</param>
+    /// <param name="configureServices">Replaces registrations after the app's own (e.g. storage with injected faults, IIntentCrashPoints).</param>
     public static async Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? configureServices = null)
     {

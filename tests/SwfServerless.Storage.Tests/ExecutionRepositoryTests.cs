@@ -129,4 +129,155 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
         Assert.NotEqual(KeyEncoding.Escape(text + "%"), key);
         Assert.Equal(text == "plain", key == text);
     }
+
+    private static ExecutionMachine Decide(LoadedRun run, params Decision[] decisions)
+    {
+        var claim = new ExecutionMachine(run.State, Now);
+        var started = claim.StartDecisionTask(run.State.DecisionTask!.ScheduledEventId, null)!;
+        var machine = new ExecutionMachine(claim.State, Now);
+        machine.CompleteDecisionTask(started.StartedEventId, decisions, null, new Dictionary<(string, string), RegisteredType?>(),
+            workflowTypes: new Dictionary<(string Name, string Version), RegisteredType?> { [("w", "1")] = Type });
+        machine.NewEvents.InsertRange(0, claim.NewEvents);
+        return machine;
+    }
+
+    [Fact]
+    public async Task ContinueAsNew_closes_the_run_adds_the_new_one_and_moves_the_current_row_in_one_commit()
+    {
+        var (partition, started) = await StartAsync("continued");
+        var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        var machine = Decide(run, new Decision { DecisionType = DecisionType.ContinueAsNewWorkflowExecution });
+        var next = machine.ContinuedAs!;
+
+        Assert.True(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, null, new NewRunRows(next.State, next.NewEvents), null, default));
+
+        var current = (await repository.GetCurrentAsync(partition, default))!;
+        Assert.Equal((next.State.RunId, true), (current.RunId, current.Open));
+        Assert.Equal(CloseStatus.ContinuedAsNew, (await repository.LoadAsync(partition, run.State.RunId, default))!.State.CloseStatus);
+        var nextRun = (await repository.LoadAsync(partition, next.State.RunId, default))!;
+        Assert.Equal(run.State.RunId, nextRun.State.ContinuedExecutionRunId);
+        Assert.Equal(["WorkflowExecutionStarted", "DecisionTaskScheduled"],
+            (await repository.ReadHistoryAsync(partition, next.State.RunId, 1, 10, default)).Select(e => e.EventType));
+    }
+
+    [Fact]
+    public async Task ContinueAsNew_that_lost_its_race_writes_nothing_neither_the_new_run_nor_the_current_row()
+    {
+        var (partition, started) = await StartAsync("continued-race");
+        var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        var machine = Decide(run, new Decision { DecisionType = DecisionType.ContinueAsNewWorkflowExecution });
+        var signal = new ExecutionMachine((await repository.LoadAsync(partition, run.State.RunId, default))!.State, Now);
+        signal.Signal("first", null);
+        Assert.True(await repository.TryCommitAsync(run, signal.State, signal.NewEvents, null, default));
+
+        var next = machine.ContinuedAs!;
+        Assert.False(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, null, new NewRunRows(next.State, next.NewEvents), null, default));
+        Assert.Null(await repository.LoadAsync(partition, next.State.RunId, default));
+        Assert.Equal(run.State.RunId, (await repository.GetCurrentAsync(partition, default))!.RunId);
+    }
+
+    [Fact]
+    public async Task An_intent_applied_twice_is_IntentAlreadyApplied_the_second_time_and_writes_nothing()
+    {
+        var (partition, started) = await StartAsync("target");
+        var intent = new IntentMarker("source-run", 7, "signal");
+        Assert.Null(await repository.GetIntentRunAsync(partition, intent, default));
+
+        var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        var first = new ExecutionMachine(run.State, Now);
+        first.Signal("s", "1");
+        Assert.True(await repository.TryCommitAsync(run, first.State, first.NewEvents, null, null, intent, default));
+        Assert.Equal(started.State.RunId, await repository.GetIntentRunAsync(partition, intent, default));
+
+        var reloaded = (await repository.LoadAsync(partition, run.State.RunId, default))!;
+        var committed = reloaded.State.LastEventId;
+        var second = new ExecutionMachine(reloaded.State, Now); // changes reloaded.State in place
+        second.Signal("s", "1");
+        await Assert.ThrowsAsync<IntentAlreadyAppliedException>(() => repository.TryCommitAsync(reloaded, second.State, second.NewEvents, null, null, intent, default));
+        Assert.Equal(committed, (await repository.LoadAsync(partition, run.State.RunId, default))!.State.LastEventId);
+        // Another intent of the same source run is another row.
+        Assert.True(await repository.TryCommitAsync(reloaded, second.State, second.NewEvents, null, null, intent with { EventId = 8 }, default));
+    }
+
+    [Fact]
+    public async Task A_child_start_applied_twice_is_IntentAlreadyApplied_even_after_the_child_closed()
+    {
+        var intent = new IntentMarker("parent-run", 5, "child");
+        var partition = ExecutionKeys.Partition("d", "kid");
+        ExecutionMachine NewKid() => ExecutionMachine.Start(new StartExecution { Domain = "d", WorkflowId = "kid", WorkflowType = new WorkflowType { Name = "w", Version = "1" } },
+            Type, ExecutionKeys.NewRunId(), Now);
+        var kid = NewKid();
+        await repository.CommitNewRunAsync(partition, null, kid.State, kid.NewEvents, null, default, intent);
+        var run = (await repository.LoadAsync(partition, kid.State.RunId, default))!;
+        var close = new ExecutionMachine(run.State, Now);
+        close.Terminate(null, null, null, null);
+        Assert.True(await repository.TryCommitAsync(run, close.State, close.NewEvents, null, default));
+
+        var again = NewKid();
+        var current = await repository.GetCurrentAsync(partition, default);
+        await Assert.ThrowsAsync<IntentAlreadyAppliedException>(() =>
+            repository.CommitNewRunAsync(partition, current, again.State, again.NewEvents, null, default, intent));
+        Assert.Null(await repository.LoadAsync(partition, again.State.RunId, default));
+        Assert.Equal(kid.State.RunId, await repository.GetIntentRunAsync(partition, intent, default));
+    }
+
+    [Fact]
+    public async Task Removing_a_run_takes_its_intent_rows_and_intents_done_but_a_continuing_chain_keeps_its_start_row()
+    {
+        var partition = ExecutionKeys.Partition("d", "kid-chain");
+        var start = new IntentMarker("parent-run", 5, IntentMarker.Child);
+        var first = ExecutionMachine.StartResolved(new StartExecution
+        {
+            Domain = "d", WorkflowId = "kid-chain", WorkflowType = new WorkflowType { Name = "w", Version = "1" }, TaskList = "t",
+            ExecutionStartToCloseTimeout = "600", TaskStartToCloseTimeout = "30", ChildPolicy = ChildPolicy.Terminate,
+            ParentWorkflowExecution = new WorkflowExecution { WorkflowId = "parent", RunId = "parent-run" }, ParentInitiatedEventId = 5,
+        }, ExecutionKeys.NewRunId(), Now);
+        await repository.CommitNewRunAsync(partition, null, first.State, first.NewEvents, null, default, start);
+        var a = first.State.RunId;
+        await SignalAsync(partition, a, new IntentMarker("sender-run", 7, IntentMarker.Signal));
+        await repository.MarkIntentDoneAsync(partition, a, 3, default);
+        Assert.Equal([3L], await repository.ReadIntentsDoneAsync(partition, a, default));
+
+        // The child continues as new: the chain's start row names the first run and must outlive it while the chain goes on.
+        var run = (await repository.LoadAsync(partition, a, default))!;
+        var continuing = Decide(run, new Decision { DecisionType = DecisionType.ContinueAsNewWorkflowExecution });
+        var next = continuing.ContinuedAs!;
+        Assert.True(await repository.TryCommitAsync(run, continuing.State, continuing.NewEvents, null, new NewRunRows(next.State, next.NewEvents), null, default));
+        var b = next.State.RunId;
+        await SignalAsync(partition, b, new IntentMarker("sender-run", 8, IntentMarker.Signal));
+
+        var openB = (await repository.LoadAsync(partition, b, default))!.State;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => repository.RemoveRunAsync(partition, openB, default));
+        await repository.RemoveRunAsync(partition, continuing.State, default);
+        var left = await RowKeysAsync(partition);
+        Assert.DoesNotContain(left, k => k.StartsWith($"r|{a}", StringComparison.Ordinal));
+        Assert.Contains(ExecutionKeys.IntentRow("parent-run", 5, IntentMarker.Child), left);  // the chain goes on
+        Assert.DoesNotContain(ExecutionKeys.IntentRow("sender-run", 7, IntentMarker.Signal), left);
+        Assert.Contains(ExecutionKeys.IntentRow("sender-run", 8, IntentMarker.Signal), left);  // the open run's
+        Assert.Equal(b, (await repository.GetCurrentAsync(partition, default))!.RunId);
+
+        // The chain's last run takes the start row along; nothing of the workflowId is left.
+        var last = (await repository.LoadAsync(partition, b, default))!;
+        var closing = new ExecutionMachine(last.State, Now);
+        closing.Terminate(null, null, null, WorkflowExecutionTerminatedCause.OperatorInitiated);
+        Assert.True(await repository.TryCommitAsync(last, closing.State, closing.NewEvents, null, default));
+        await repository.RemoveRunAsync(partition, closing.State, default);
+        await repository.RemoveRunAsync(partition, closing.State, default); // idempotent
+        Assert.Empty(await RowKeysAsync(partition));
+    }
+
+    private async Task SignalAsync(string partition, string runId, IntentMarker applied)
+    {
+        var run = (await repository.LoadAsync(partition, runId, default))!;
+        var machine = new ExecutionMachine(run.State, Now);
+        machine.Signal("s", null);
+        Assert.True(await repository.TryCommitAsync(run, machine.State, machine.NewEvents, null, null, applied, default));
+    }
+
+    private async Task<List<string>> RowKeysAsync(string partition)
+    {
+        var keys = new List<string>();
+        await foreach (var row in tables.Executions.QueryAllAsync(TableFilter.Create($"PartitionKey eq {partition}"), select: [])) keys.Add(row.RowKey);
+        return keys;
+    }
 }

@@ -107,8 +107,12 @@ public static class DecisionListValidator
                 Required(a.WorkflowType!.Name, at, "workflowType.name");
                 Required(a.WorkflowType.Version, at, "workflowType.version");
                 Required(a.WorkflowId, at, "workflowId");
+                ValidateRunSettings(at, a.ExecutionStartToCloseTimeout, a.TaskStartToCloseTimeout, a.TaskPriority, a.ChildPolicy, a.TagList);
                 break;
             }
+            case DecisionType.ContinueAsNewWorkflowExecution when d.ContinueAsNewWorkflowExecutionDecisionAttributes is { } a:
+                ValidateRunSettings($"{path}.{expected}", a.ExecutionStartToCloseTimeout, a.TaskStartToCloseTimeout, a.TaskPriority, a.ChildPolicy, a.TagList);
+                break;
             case DecisionType.ScheduleLambdaFunction:
             {
                 var a = Required(d.ScheduleLambdaFunctionDecisionAttributes, path, expected);
@@ -118,6 +122,22 @@ public static class DecisionListValidator
             }
             // CompleteWorkflowExecution, FailWorkflowExecution, CancelWorkflowExecution and ContinueAsNewWorkflowExecution
             // have no required member: deciders commonly send them without attributes, which means "all absent".
+        }
+    }
+
+    /// <summary>The settings of a run a decision starts (a child, or the run a ContinueAsNew starts), as StartWorkflowExecution checks them.</summary>
+    private static void ValidateRunSettings(string at, string? executionTimeout, string? taskTimeout, string? priority, string? childPolicy, List<string>? tags)
+    {
+        Types.TypeDefaults.CheckExecutionTimeout(executionTimeout, $"{at}.executionStartToCloseTimeout");
+        SwfDuration.Check(taskTimeout, $"{at}.taskStartToCloseTimeout");
+        SwfDuration.CheckPriority(priority, $"{at}.taskPriority");
+        if (childPolicy is not null && !ChildPolicy.All.Contains(childPolicy))
+        {
+            throw Invalid($"{at}.childPolicy", childPolicy, $"Member must satisfy enum value set: [{string.Join(", ", ChildPolicy.All)}]");
+        }
+        if (tags is { Count: > ExecutionMachine.MaxTags })
+        {
+            throw Invalid($"{at}.tagList", null, $"Member must have length less than or equal to {ExecutionMachine.MaxTags}");
         }
     }
 

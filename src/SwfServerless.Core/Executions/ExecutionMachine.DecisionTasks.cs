@@ -51,6 +51,8 @@ public sealed partial class ExecutionMachine
     /// <param name="taskList">Task list for the decision tasks from now on (SWF's task list override).</param>
     /// <param name="isPermitted">The caller's access policy; a denied decision records its *Failed event with cause OPERATION_NOT_PERMITTED.</param>
     /// <param name="taskListScheduleToStartTimeout">Makes the override temporary: it lasts until a decision task on it times out.</param>
+    /// <param name="workflowTypes">The workflow types the decisions start (<see cref="WorkflowTypesReferenced"/>: children, and the
+    /// type a ContinueAsNew continues as); a missing or null entry means the type does not exist.</param>
     /// <exception cref="SwfFault">UnknownResourceFault when the run is closed or that decision task is not the
     /// started one; ValidationException (nothing recorded) for a malformed decision list, naming the decision.</exception>
     public void CompleteDecisionTask(
@@ -60,7 +62,8 @@ public sealed partial class ExecutionMachine
         IReadOnlyDictionary<(string Name, string Version), RegisteredType?> activityTypes,
         TaskList? taskList = null,
         string? taskListScheduleToStartTimeout = null,
-        Func<Decision, bool>? isPermitted = null)
+        Func<Decision, bool>? isPermitted = null,
+        IReadOnlyDictionary<(string Name, string Version), RegisteredType?>? workflowTypes = null)
     {
         ArgumentNullException.ThrowIfNull(activityTypes);
         var task = State.DecisionTask;
@@ -87,7 +90,8 @@ public sealed partial class ExecutionMachine
                 TaskListScheduleToStartTimeout = overridesTaskList ? taskListScheduleToStartTimeout : null,
             },
         });
-        var context = new DecisionContext(completed.EventId!.Value, unhandledEvents, activityTypes);
+        var context = new DecisionContext(completed.EventId!.Value, unhandledEvents, activityTypes,
+            workflowTypes ?? new Dictionary<(string Name, string Version), RegisteredType?>());
         foreach (var decision in decisions)
         {
             if (isPermitted is null || isPermitted(decision)) Handle(decision, context);
@@ -100,7 +104,8 @@ public sealed partial class ExecutionMachine
     private sealed record DecisionContext(
         long DecisionTaskCompletedEventId,
         bool UnhandledEvents,
-        IReadOnlyDictionary<(string Name, string Version), RegisteredType?> ActivityTypes);
+        IReadOnlyDictionary<(string Name, string Version), RegisteredType?> ActivityTypes,
+        IReadOnlyDictionary<(string Name, string Version), RegisteredType?> WorkflowTypes);
 
     /// <summary>One handler per decision type (files under Decisions/). The list was validated: attributes match the type.</summary>
     private void Handle(Decision decision, DecisionContext context)

@@ -48,6 +48,27 @@ public sealed partial class ExecutionMachine
             throw SwfFault.Validation($"Value at 'tagList' failed to satisfy constraint: Member must have length less than or equal to {MaxTags}");
         }
 
+        return StartResolved(request with
+        {
+            ExecutionStartToCloseTimeout = executionTimeout,
+            TaskStartToCloseTimeout = taskTimeout,
+            TaskList = taskList,
+            ChildPolicy = childPolicy,
+            TaskPriority = taskPriority,
+            LambdaRole = request.LambdaRole ?? defaults?.DefaultLambdaRole,
+        }, runId, now);
+    }
+
+    /// <summary>
+    /// Starts a run whose settings were resolved and checked when it was decided: a child from its
+    /// StartChildWorkflowExecutionInitiated event, a continued run from its WorkflowExecutionContinuedAsNew. No type
+    /// lookup: SWF decides those failures in the decision (only WORKFLOW_ALREADY_RUNNING is left for the start), so a
+    /// type deprecated in between does not fail a start already decided.
+    /// </summary>
+    public static ExecutionMachine StartResolved(StartExecution request, string runId, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(runId);
         var machine = new ExecutionMachine(
             new ExecutionState { Domain = request.Domain, WorkflowId = request.WorkflowId, RunId = runId }, now);
         machine.Append(new HistoryEvent
@@ -56,17 +77,17 @@ public sealed partial class ExecutionMachine
             WorkflowExecutionStartedEventAttributes = new WorkflowExecutionStartedEventAttributes
             {
                 Input = request.Input,
-                ExecutionStartToCloseTimeout = executionTimeout,
-                TaskStartToCloseTimeout = taskTimeout,
-                ChildPolicy = childPolicy,
-                TaskList = new TaskList { Name = taskList },
-                TaskPriority = taskPriority,
-                WorkflowType = new WorkflowType { Name = workflowType.Name, Version = workflowType.Version },
+                ExecutionStartToCloseTimeout = request.ExecutionStartToCloseTimeout ?? throw new ArgumentException("executionStartToCloseTimeout is not resolved.", nameof(request)),
+                TaskStartToCloseTimeout = request.TaskStartToCloseTimeout ?? throw new ArgumentException("taskStartToCloseTimeout is not resolved.", nameof(request)),
+                ChildPolicy = request.ChildPolicy ?? throw new ArgumentException("childPolicy is not resolved.", nameof(request)),
+                TaskList = new TaskList { Name = request.TaskList ?? throw new ArgumentException("taskList is not resolved.", nameof(request)) },
+                TaskPriority = request.TaskPriority,
+                WorkflowType = new WorkflowType { Name = request.WorkflowType.Name, Version = request.WorkflowType.Version },
                 TagList = request.TagList is { Count: > 0 } tags ? [.. tags] : null,
                 ContinuedExecutionRunId = request.ContinuedExecutionRunId,
                 ParentWorkflowExecution = request.ParentWorkflowExecution,
                 ParentInitiatedEventId = request.ParentInitiatedEventId,
-                LambdaRole = request.LambdaRole ?? defaults?.DefaultLambdaRole,
+                LambdaRole = request.LambdaRole,
             },
         });
         if (machine.State.ExecutionTimeoutDue is { } due) machine.NewDeadlines.Add(Deadline.Execution(due));

@@ -15,7 +15,10 @@ namespace SwfServerless.Core.Executions;
 /// <see cref="ExecutionStateApplier"/> applies it (Apply). A command that throws has checked before it built
 /// anything, so it leaves <see cref="State"/> and the New* lists untouched; the caller still discards both.</para>
 /// <para>One command, one file: <c>ExecutionMachine.Start.cs</c>, <c>.DecisionTasks.cs</c>, <c>.ActivityTasks.cs</c>,
-/// <c>.ExternalCommands.cs</c>, <c>.Timeouts.cs</c>, and one handler per decision type under <c>Decisions/</c>.</para>
+/// <c>.ExternalCommands.cs</c>, <c>.Timeouts.cs</c>, <c>.Intents.cs</c> (what other executions report back), and one handler
+/// per decision type under <c>Decisions/</c>.</para>
+/// <para>Work on other executions is never done here: a command records it as <see cref="NewIntents"/> (carried out after
+/// the commit) or, for ContinueAsNew, as <see cref="ContinuedAs"/> (committed with this run: same partition).</para>
 /// </remarks>
 public sealed partial class ExecutionMachine
 {
@@ -27,6 +30,9 @@ public sealed partial class ExecutionMachine
 
     /// <summary>An execution carries at most 5 tags.</summary>
     public const int MaxTags = 5;
+
+    /// <summary>SWF's quota of open child executions per execution (OPEN_CHILDREN_LIMIT_EXCEEDED beyond it).</summary>
+    public const int MaxOpenChildren = 1000;
 
     public ExecutionMachine(ExecutionState state, DateTimeOffset now)
     {
@@ -48,8 +54,17 @@ public sealed partial class ExecutionMachine
     /// <summary>Deadlines this command armed (due = now + duration). Heartbeats arm none: see <see cref="OpenActivity.TimeoutDue"/>.</summary>
     public List<Deadline> NewDeadlines { get; } = [];
 
+    /// <summary>Work on other executions this command committed to: to queue before the commit, carry out after it.</summary>
+    public List<IntentToCarryOut> NewIntents { get; } = [];
+
     /// <summary>This command closed the execution (the visibility index and the workflowId's current-run row follow).</summary>
     public bool Closed { get; private set; }
+
+    /// <summary>
+    /// The run a ContinueAsNewWorkflowExecution decision started: commit it in the same transaction that closes this
+    /// one (same partition), making it the workflowId's current run, and dispatch its tasks like this run's.
+    /// </summary>
+    public ExecutionMachine? ContinuedAs { get; private set; }
 
     /// <summary>The names and versions of the activity types a decision list schedules: what to load for <see cref="CompleteDecisionTask"/>.</summary>
     public static IReadOnlySet<(string Name, string Version)> ActivityTypesReferenced(IReadOnlyList<Decision>? decisions)
@@ -65,6 +80,29 @@ public sealed partial class ExecutionMachine
         return types;
     }
 
+    /// <summary>
+    /// The names and versions of the workflow types a decision list starts: each StartChildWorkflowExecution's, and for
+    /// a ContinueAsNewWorkflowExecution the current type's name with the decision's workflowTypeVersion (else the current
+    /// version). What to load for <see cref="CompleteDecisionTask"/>.
+    /// </summary>
+    public static IReadOnlySet<(string Name, string Version)> WorkflowTypesReferenced(IReadOnlyList<Decision>? decisions, WorkflowType current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var types = new HashSet<(string, string)>();
+        foreach (var decision in decisions ?? [])
+        {
+            if (decision?.StartChildWorkflowExecutionDecisionAttributes?.WorkflowType is { Name: { } name, Version: { } version })
+            {
+                types.Add((name, version));
+            }
+            if (decision?.DecisionType == DecisionType.ContinueAsNewWorkflowExecution)
+            {
+                types.Add((current.Name!, decision.ContinueAsNewWorkflowExecutionDecisionAttributes?.WorkflowTypeVersion ?? current.Version!));
+            }
+        }
+        return types;
+    }
+
     /// <summary>Numbers, stamps and applies a new event: the one way anything changes.</summary>
     private HistoryEvent Append(HistoryEvent e)
     {
@@ -73,7 +111,11 @@ public sealed partial class ExecutionMachine
         bool wasOpen = State.IsOpen;
         ExecutionStateApplier.Apply(State, e);
         NewEvents.Add(e);
-        if (wasOpen && !State.IsOpen) Closed = true;
+        if (wasOpen && !State.IsOpen)
+        {
+            Closed = true;
+            if (State.NeedsRunClosedIntent()) NewIntents.Add(new IntentToCarryOut(IntentKind.RunClosed, e.EventId.Value));
+        }
         return e;
     }
 

@@ -39,6 +39,26 @@ public sealed record StartExecution
 
 public enum TaskKind { Decision, Activity }
 
+/// <summary>Work on another execution that a command of this run committed to; carried out after the commit.</summary>
+public enum IntentKind
+{
+    /// <summary>Start the child initiated by the StartChildWorkflowExecutionInitiated event; report it started (or WORKFLOW_ALREADY_RUNNING).</summary>
+    StartChild,
+    /// <summary>Deliver the signal of the SignalExternalWorkflowExecutionInitiated event; report it delivered or failed.</summary>
+    SignalExternal,
+    /// <summary>Deliver the cancel request of the RequestCancelExternalWorkflowExecutionInitiated event; report it delivered or failed.</summary>
+    RequestCancelExternal,
+    /// <summary>The run closed (the event is its closing event): report the close to its parent, apply its child policy to its children.</summary>
+    RunClosed,
+}
+
+/// <summary>
+/// An intent this command recorded: queue it BEFORE the commit (naming this run and <paramref name="EventId"/>), carry it
+/// out after. Everything the executor needs is in the committed run (its state and the event), never in the message,
+/// so a message of a commit that lost its race is recognised (the run has no such pending intent) and dropped.
+/// </summary>
+public sealed record IntentToCarryOut(IntentKind Kind, long EventId);
+
 /// <summary>A task this command scheduled: put a message on its task list's queue (or hand it to a waiting poller).</summary>
 /// <param name="ScheduledEventId">The *TaskScheduled event: what the claimer passes to StartDecisionTask/StartActivityTask.</param>
 /// <param name="ActivityId">For activity tasks.</param>

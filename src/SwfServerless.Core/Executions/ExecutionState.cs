@@ -46,6 +46,9 @@ public sealed class ExecutionState
     public WorkflowExecution? ParentWorkflowExecution { get; set; }
     public long? ParentInitiatedEventId { get; set; }
 
+    /// <summary>The run this one continues (ContinueAsNew), from WorkflowExecutionStarted.</summary>
+    public string? ContinuedExecutionRunId { get; set; }
+
     public bool CancelRequested { get; set; }
     public DateTimeOffset? LatestActivityTaskTimestamp { get; set; }
     public string? LatestExecutionContext { get; set; }
@@ -71,6 +74,21 @@ public sealed class ExecutionState
 
     /// <summary>Open timers, in start order.</summary>
     public List<OpenTimer> Timers { get; set; } = [];
+
+    /// <summary>
+    /// Children initiated and not yet reported closed (or failed to start), in initiation order. Kept when the run
+    /// closes: the intents that start them and apply the child policy to them read this after the close.
+    /// </summary>
+    public List<OpenChild> Children { get; set; } = [];
+
+    /// <summary>SignalExternalWorkflowExecution decisions whose delivery is not yet reported (kept after close, like <see cref="Children"/>).</summary>
+    public List<PendingExternal> PendingSignals { get; set; } = [];
+
+    /// <summary>RequestCancelExternalWorkflowExecution decisions whose delivery is not yet reported (kept after close).</summary>
+    public List<PendingExternal> PendingCancelRequests { get; set; } = [];
+
+    /// <summary>The child policy to apply to the children, set when the run closed by termination or time out.</summary>
+    public string? CloseChildPolicy { get; set; }
 
     [JsonIgnore]
     public bool IsOpen => ExecutionStatus == global::SwfServerless.Core.Model.ExecutionStatus.Open;
@@ -114,13 +132,61 @@ public sealed class ExecutionState
         return null;
     }
 
-    /// <summary>DescribeWorkflowExecution's openCounts. Children and Lambda functions are not supported yet: 0.</summary>
+    /// <summary>The child initiated by that event, if it is still open (or not yet started).</summary>
+    public OpenChild? FindChild(long initiatedEventId) => FindByEvent(Children, initiatedEventId, c => c.InitiatedEventId);
+
+    public PendingExternal? FindPendingSignal(long initiatedEventId) => FindByEvent(PendingSignals, initiatedEventId, p => p.InitiatedEventId);
+
+    public PendingExternal? FindPendingCancelRequest(long initiatedEventId) => FindByEvent(PendingCancelRequests, initiatedEventId, p => p.InitiatedEventId);
+
+    /// <summary>Binary search: these lists are appended in event order and only ever lose members.</summary>
+    private static T? FindByEvent<T>(List<T> items, long eventId, Func<T, long> id) where T : class
+    {
+        int lo = 0, hi = items.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            long at = id(items[mid]);
+            if (at == eventId) return items[mid];
+            if (at < eventId) lo = mid + 1; else hi = mid - 1;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A closed run owes a RunClosed intent: a child reports its close to its parent (a ContinueAsNew passes the parent
+    /// on to the new run instead); a run terminated or timed out applies its child policy to its started children
+    /// (unstarted ones get it from the intent that starts them, which finds this run closed).
+    /// </summary>
+    public bool NeedsRunClosedIntent() =>
+        !IsOpen
+        && ((ParentWorkflowExecution is not null && CloseStatus != global::SwfServerless.Core.Model.CloseStatus.ContinuedAsNew)
+            || (CloseChildPolicy is global::SwfServerless.Core.Model.ChildPolicy.Terminate or global::SwfServerless.Core.Model.ChildPolicy.RequestCancel && Children.Exists(c => c.IsStarted)));
+
+    /// <summary>
+    /// The intents of this closed run that may still be under way: its RunClosed intent, and the child starts, signals
+    /// and cancel requests it never heard back about (a closed run records no reports, so they stay listed). Whoever
+    /// carries one out after the close marks it done outside the state; the run is removed only when all are done,
+    /// because the executor reads what to do from the run. Empty for an open run.
+    /// </summary>
+    public List<IntentToCarryOut> IntentsAfterClose()
+    {
+        var result = new List<IntentToCarryOut>();
+        if (IsOpen) return result;
+        if (NeedsRunClosedIntent()) result.Add(new IntentToCarryOut(IntentKind.RunClosed, LastEventId));
+        result.AddRange(Children.Where(c => !c.IsStarted).Select(c => new IntentToCarryOut(IntentKind.StartChild, c.InitiatedEventId)));
+        result.AddRange(PendingSignals.Select(p => new IntentToCarryOut(IntentKind.SignalExternal, p.InitiatedEventId)));
+        result.AddRange(PendingCancelRequests.Select(p => new IntentToCarryOut(IntentKind.RequestCancelExternal, p.InitiatedEventId)));
+        return result;
+    }
+
+    /// <summary>DescribeWorkflowExecution's openCounts. Lambda functions are not supported: 0. A closed run has nothing open.</summary>
     public WorkflowExecutionOpenCounts OpenCounts() => new()
     {
         OpenActivityTasks = Activities.Count,
         OpenDecisionTasks = DecisionTask is null ? 0 : 1,
         OpenTimers = Timers.Count,
-        OpenChildWorkflowExecutions = 0,
+        OpenChildWorkflowExecutions = IsOpen ? Children.Count : 0,
         OpenLambdaFunctions = 0,
     };
 
@@ -245,6 +311,34 @@ public sealed class OpenTimer
 
     [JsonIgnore]
     public DateTimeOffset FiresAt => SwfTimes.After(StartedAt, StartToFireTimeout) ?? DateTimeOffset.MaxValue;
+}
+
+/// <summary>
+/// A child workflow execution this run initiated: not yet started (<see cref="StartedEventId"/> 0), or started and
+/// not yet reported closed. Counts as open in openChildWorkflowExecutions either way.
+/// </summary>
+public sealed class OpenChild
+{
+    public long InitiatedEventId { get; set; }
+    public string WorkflowId { get; set; } = "";
+    public WorkflowType WorkflowType { get; set; } = new();
+    public long DecisionTaskCompletedEventId { get; set; }
+    /// <summary>The run the start created; null until ChildWorkflowExecutionStarted.</summary>
+    public string? RunId { get; set; }
+    public long StartedEventId { get; set; }
+
+    [JsonIgnore]
+    public bool IsStarted => StartedEventId != 0;
+}
+
+/// <summary>A signal or cancel request to another execution, initiated and not yet reported delivered or failed.</summary>
+public sealed class PendingExternal
+{
+    public long InitiatedEventId { get; set; }
+    public string WorkflowId { get; set; } = "";
+    /// <summary>As the decision named it; null means the workflowId's open run.</summary>
+    public string? RunId { get; set; }
+    public long DecisionTaskCompletedEventId { get; set; }
 }
 
 /// <summary>Due times from SWF durations (seconds or NONE) and priorities from their string form.</summary>

@@ -34,7 +34,11 @@ public static class ExecutionStateApplier
             or ET.CompleteWorkflowExecutionFailed or ET.FailWorkflowExecutionFailed or ET.CancelWorkflowExecutionFailed
             or ET.ContinueAsNewWorkflowExecutionFailed
             or ET.StartChildWorkflowExecutionFailed or ET.SignalExternalWorkflowExecutionFailed
-            or ET.RequestCancelExternalWorkflowExecutionFailed or ET.ScheduleLambdaFunctionFailed => true,
+            or ET.RequestCancelExternalWorkflowExecutionFailed or ET.ScheduleLambdaFunctionFailed
+            // What other executions report back: the decider waits for these like for an activity's result.
+            or ET.ChildWorkflowExecutionStarted or ET.ChildWorkflowExecutionCompleted or ET.ChildWorkflowExecutionFailed
+            or ET.ChildWorkflowExecutionCanceled or ET.ChildWorkflowExecutionTimedOut or ET.ChildWorkflowExecutionTerminated
+            or ET.ExternalWorkflowExecutionSignaled or ET.ExternalWorkflowExecutionCancelRequested => true,
         _ => false,
     };
 
@@ -69,9 +73,39 @@ public static class ExecutionStateApplier
             case ET.WorkflowExecutionCompleted: Close(state, CloseStatus.Completed, at); break;
             case ET.WorkflowExecutionFailed: Close(state, CloseStatus.Failed, at); break;
             case ET.WorkflowExecutionCanceled: Close(state, CloseStatus.Canceled, at); break;
-            case ET.WorkflowExecutionTerminated: Close(state, CloseStatus.Terminated, at); break;
-            case ET.WorkflowExecutionTimedOut: Close(state, CloseStatus.TimedOut, at); break;
+            case ET.WorkflowExecutionTerminated:
+                state.CloseChildPolicy = e.WorkflowExecutionTerminatedEventAttributes!.ChildPolicy;
+                Close(state, CloseStatus.Terminated, at);
+                break;
+            case ET.WorkflowExecutionTimedOut:
+                state.CloseChildPolicy = e.WorkflowExecutionTimedOutEventAttributes!.ChildPolicy;
+                Close(state, CloseStatus.TimedOut, at);
+                break;
             case ET.WorkflowExecutionContinuedAsNew: Close(state, CloseStatus.ContinuedAsNew, at); break;
+            case ET.StartChildWorkflowExecutionInitiated: ApplyStartChildInitiated(state, e.StartChildWorkflowExecutionInitiatedEventAttributes!, id); break;
+            case ET.StartChildWorkflowExecutionFailed: RemoveChild(state, e.StartChildWorkflowExecutionFailedEventAttributes!.InitiatedEventId); break;
+            case ET.ChildWorkflowExecutionStarted: ApplyChildStarted(state, e.ChildWorkflowExecutionStartedEventAttributes!, id); break;
+            case ET.ChildWorkflowExecutionCompleted: RemoveChild(state, e.ChildWorkflowExecutionCompletedEventAttributes!.InitiatedEventId); break;
+            case ET.ChildWorkflowExecutionFailed: RemoveChild(state, e.ChildWorkflowExecutionFailedEventAttributes!.InitiatedEventId); break;
+            case ET.ChildWorkflowExecutionCanceled: RemoveChild(state, e.ChildWorkflowExecutionCanceledEventAttributes!.InitiatedEventId); break;
+            case ET.ChildWorkflowExecutionTimedOut: RemoveChild(state, e.ChildWorkflowExecutionTimedOutEventAttributes!.InitiatedEventId); break;
+            case ET.ChildWorkflowExecutionTerminated: RemoveChild(state, e.ChildWorkflowExecutionTerminatedEventAttributes!.InitiatedEventId); break;
+            case ET.SignalExternalWorkflowExecutionInitiated:
+                var signal = e.SignalExternalWorkflowExecutionInitiatedEventAttributes!;
+                state.PendingSignals.Add(Pending(id, signal.WorkflowId, signal.RunId, signal.DecisionTaskCompletedEventId));
+                break;
+            case ET.ExternalWorkflowExecutionSignaled: RemovePending(state.PendingSignals, e.ExternalWorkflowExecutionSignaledEventAttributes!.InitiatedEventId); break;
+            case ET.SignalExternalWorkflowExecutionFailed: RemovePending(state.PendingSignals, e.SignalExternalWorkflowExecutionFailedEventAttributes!.InitiatedEventId); break;
+            case ET.RequestCancelExternalWorkflowExecutionInitiated:
+                var cancel = e.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes!;
+                state.PendingCancelRequests.Add(Pending(id, cancel.WorkflowId, cancel.RunId, cancel.DecisionTaskCompletedEventId));
+                break;
+            case ET.ExternalWorkflowExecutionCancelRequested:
+                RemovePending(state.PendingCancelRequests, e.ExternalWorkflowExecutionCancelRequestedEventAttributes!.InitiatedEventId);
+                break;
+            case ET.RequestCancelExternalWorkflowExecutionFailed:
+                RemovePending(state.PendingCancelRequests, e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!.InitiatedEventId);
+                break;
             // Signals, markers and the *Failed events of decisions change nothing but the need for a decision.
         }
 
@@ -96,6 +130,44 @@ public static class ExecutionStateApplier
         state.TagList = a.TagList is { Count: > 0 } tags ? [.. tags] : null;
         state.ParentWorkflowExecution = a.ParentWorkflowExecution;
         state.ParentInitiatedEventId = a.ParentInitiatedEventId;
+        state.ContinuedExecutionRunId = a.ContinuedExecutionRunId;
+    }
+
+    private static void ApplyStartChildInitiated(ExecutionState state, StartChildWorkflowExecutionInitiatedEventAttributes a, long id) =>
+        state.Children.Add(new OpenChild
+        {
+            InitiatedEventId = id,
+            WorkflowId = a.WorkflowId!,
+            WorkflowType = new WorkflowType { Name = a.WorkflowType!.Name, Version = a.WorkflowType.Version },
+            DecisionTaskCompletedEventId = a.DecisionTaskCompletedEventId!.Value,
+        });
+
+    private static void ApplyChildStarted(ExecutionState state, ChildWorkflowExecutionStartedEventAttributes a, long id)
+    {
+        var child = state.FindChild(a.InitiatedEventId!.Value)!;
+        child.RunId = a.WorkflowExecution!.RunId;
+        child.StartedEventId = id;
+    }
+
+    /// <summary>A failed start (initiatedEventId 0 when it failed in the decision: nothing was initiated) or a reported close.</summary>
+    private static void RemoveChild(ExecutionState state, long? initiatedEventId)
+    {
+        var child = state.FindChild(initiatedEventId ?? 0);
+        if (child is not null) state.Children.Remove(child);
+    }
+
+    private static PendingExternal Pending(long id, string? workflowId, string? runId, long? decisionTaskCompletedEventId) => new()
+    {
+        InitiatedEventId = id,
+        WorkflowId = workflowId!,
+        RunId = runId,
+        DecisionTaskCompletedEventId = decisionTaskCompletedEventId!.Value,
+    };
+
+    private static void RemovePending(List<PendingExternal> pending, long? initiatedEventId)
+    {
+        int index = pending.FindIndex(p => p.InitiatedEventId == initiatedEventId);
+        if (index >= 0) pending.RemoveAt(index);
     }
 
     private static void ApplyDecisionTaskScheduled(ExecutionState state, DecisionTaskScheduledEventAttributes a, long id, DateTimeOffset at)
@@ -202,7 +274,10 @@ public static class ExecutionStateApplier
         if (timer is not null) state.Timers.Remove(timer);
     }
 
-    /// <summary>Whatever was open simply ends with the run: tasks still queued are dropped when claimed.</summary>
+    /// <summary>
+    /// Whatever was open simply ends with the run: tasks still queued are dropped when claimed. Children and pending
+    /// signals/cancel requests stay: their intents are carried out after the close too (a decision made is kept).
+    /// </summary>
     private static void Close(ExecutionState state, string closeStatus, DateTimeOffset at)
     {
         state.ExecutionStatus = ExecutionStatus.Closed;

@@ -5,6 +5,7 @@ using SwfServerless.Functions.Hosting;
 using SwfServerless.Functions.Operations;
 using SwfServerless.Functions.Time;
 using SwfServerless.Storage.Executions;
+using SwfServerless.Storage.Intents;
 using SwfServerless.Storage.Tasks;
 using SwfServerless.Storage.Time;
 using SwfServerless.Storage.Visibility;
@@ -14,9 +15,9 @@ namespace SwfServerless.Functions.Executions;
 
 /// <summary>
 /// The one path every change to a run takes: load the state, run the command on the pure machine, write what must
-/// exist before the commit (task messages, reminders), commit under the state row's ETag, then wake local pollers,
-/// update the visibility index and clean up. A lost race (412) means someone else changed the run first: reload
-/// and run the command again.
+/// exist before the commit (task and intent messages, reminders), commit under the state row's ETag, then wake local
+/// pollers and the intent executor, update the visibility index and clean up. A lost race (412) means someone else
+/// changed the run first: reload and run the command again.
 /// </summary>
 /// <remarks>
 /// <para><b>One alarm per run.</b> Every deadline must have a durable reminder, but not one each: the state row
@@ -25,21 +26,28 @@ namespace SwfServerless.Functions.Executions;
 /// later than the alarm writes no reminder at all (the usual case: a decision task's START_TO_CLOSE alarm covers the
 /// activity steps that follow it); one with an earlier deadline writes a reminder there first and moves the alarm.
 /// When the alarm comes due, <see cref="RunAlarms"/> fires whatever is due and moves it to the next deadline. A
-/// closed run's alarm is its removal time (retention).</para>
+/// closed run's alarm is its removal time (retention). A ContinueAsNew commits the new run, with its own first alarm,
+/// in the transaction that closes the old one; both get their reminders first and their index rows after.</para>
 /// <para><b>Crash at each step.</b> Before the commit: queued messages and reminders of a change that never
-/// committed; claimers drop the messages, reminders find nothing due and are dropped. After the commit: the change
-/// stands; a visibility reminder armed before it rewrites the index if the index write below never happened, and a
-/// superseded alarm row that was not deleted is dropped when due.</para>
+/// committed; claimers and the intent executor drop the messages, reminders find nothing due and are dropped. After
+/// the commit: the change stands; a visibility reminder armed before it rewrites the index if the index write below
+/// never happened, and a superseded alarm row that was not deleted is dropped when due.</para>
 /// </remarks>
 public sealed partial class ExecutionEngine(
-    ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility,
+    ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility, IntentQueue intents,
     ReminderRepository reminders, ExecutionRetention retention, LocalTimers timers, IServiceProvider services,
     IOptions<SwfOptions> options, ILogger<ExecutionEngine> log)
 {
     private const int MaxAttempts = 100;
 
+    /// <summary>What one commit does to one run: the machine's changes and the run's alarm before and after.</summary>
+    /// <param name="Repair">The index repair reminder, for commits that change what the visibility index says.</param>
+    private sealed record RunCommit(string Partition, ExecutionMachine Machine, DateTimeOffset? OldAlarm, DateTimeOffset? Alarm, Reminder? Repair);
+
     /// <summary>Runs <paramref name="command"/> against the run and commits what it produced; returns the command's result.</summary>
-    public async Task<T> UpdateAsync<T>(string partition, string runId, Func<ExecutionMachine, T> command, CancellationToken ct)
+    /// <param name="applied">The intent of another run this change carries out (see <see cref="IntentMarker"/>).</param>
+    /// <exception cref="IntentAlreadyAppliedException">An earlier commit carried out <paramref name="applied"/>: nothing was written.</exception>
+    public async Task<T> UpdateAsync<T>(string partition, string runId, Func<ExecutionMachine, T> command, CancellationToken ct, IntentMarker? applied = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -48,7 +56,7 @@ public sealed partial class ExecutionEngine(
             var result = command(machine);
             if (machine.NewEvents.Count == 0) return result;
 
-            if (await TryCommitAsync(run, machine, ct)) return result;
+            if (await TryCommitAsync(run, machine, ct, applied)) return result;
             await BackOffAsync(runId, attempt, ct);
         }
     }
@@ -62,27 +70,31 @@ public sealed partial class ExecutionEngine(
         await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * Math.Min(attempt, 20))), ct);
     }
 
-    /// <summary>Starts a new run (the machine came from <see cref="ExecutionMachine.Start"/>).</summary>
-    public async Task StartAsync(string partition, CurrentRun? previous, ExecutionMachine machine, CancellationToken ct)
+    /// <summary>Starts a new run (the machine came from <see cref="ExecutionMachine.Start"/> or <see cref="ExecutionMachine.StartResolved"/>).</summary>
+    /// <param name="applied">The intent this start carries out (a parent's child start).</param>
+    public async Task StartAsync(string partition, CurrentRun? previous, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null)
     {
-        var alarm = await AlarmAfterAsync(null, machine, ct);
-        var repair = RepairReminder(partition, machine);
-        await PrepareAsync(partition, machine, null, alarm, repair, ct);
-        await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, alarm, ct);
-        await AfterCommitAsync(partition, machine, null, alarm, repair, ct);
+        var commit = await NewRunCommitAsync(partition, machine, ct);
+        await PrepareAsync(commit, ct);
+        await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, commit.Alarm, ct, applied);
+        await AfterCommitAsync(commit, ct);
     }
 
     /// <summary>Commits what the machine recorded on the loaded run; false when the run changed since it was loaded.</summary>
-    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, CancellationToken ct) =>
-        await TryCommitAsync(run, machine, await AlarmAfterAsync(run.Alarm, machine, ct), ct);
+    /// <param name="applied">The intent of another run this change carries out.</param>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null) =>
+        await TryCommitAsync(run, machine, await AlarmAfterAsync(run.Alarm, machine, ct), ct, applied);
 
     /// <summary>As above, with the run's alarm moved to <paramref name="alarm"/> (the checker's choice).</summary>
-    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, DateTimeOffset? alarm, CancellationToken ct)
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, DateTimeOffset? alarm, CancellationToken ct, IntentMarker? applied = null)
     {
-        var repair = RepairReminder(run.Partition, machine);
-        await PrepareAsync(run.Partition, machine, run.Alarm, alarm, repair, ct);
-        if (!await executions.TryCommitAsync(run, machine.State, machine.NewEvents, alarm, ct)) return false;
-        await AfterCommitAsync(run.Partition, machine, run.Alarm, alarm, repair, ct);
+        var commit = new RunCommit(run.Partition, machine, run.Alarm, alarm, RepairReminder(run.Partition, machine));
+        var next = machine.ContinuedAs is { } continued ? await NewRunCommitAsync(run.Partition, continued, ct) : null;
+        await Task.WhenAll(PrepareAsync(commit, ct), next is null ? Task.CompletedTask : PrepareAsync(next, ct));
+        var continuedAs = next is null ? null : new NewRunRows(next.Machine.State, next.Machine.NewEvents, next.Alarm);
+        if (!await executions.TryCommitAsync(run, machine.State, machine.NewEvents, alarm, continuedAs, applied, ct)) return false;
+        await AfterCommitAsync(commit, ct);
+        if (next is not null) await AfterCommitAsync(next, ct);
         return true;
     }
 
@@ -99,8 +111,26 @@ public sealed partial class ExecutionEngine(
         return earliest is { } e && (current is null || e < current) ? e : current;
     }
 
-    /// <summary>Queues the machine's new tasks before its commit: a task must never exist without a way to reach a worker.</summary>
-    public async Task QueueTasksAsync(ExecutionMachine machine, CancellationToken ct)
+    private async Task<RunCommit> NewRunCommitAsync(string partition, ExecutionMachine machine, CancellationToken ct) =>
+        new(partition, machine, null, await AlarmAfterAsync(null, machine, ct), RepairReminder(partition, machine));
+
+    /// <summary>
+    /// Everything the commit relies on, written first and concurrently: task and intent messages (a task must never
+    /// exist without a way to reach a worker, nor an intent without a way to be carried out), the new alarm, the
+    /// index repair reminder.
+    /// </summary>
+    private Task PrepareAsync(RunCommit commit, CancellationToken ct)
+    {
+        var machine = commit.Machine;
+        var writes = new List<Task>(4);
+        if (machine.NewTasks.Count > 0) writes.Add(QueueTasksAsync(machine, ct));
+        if (machine.NewIntents.Count > 0) writes.Add(QueueIntentsAsync(machine, ct));
+        if (commit.Alarm is { } due && commit.Alarm != commit.OldAlarm) writes.Add(reminders.ArmAsync(Reminder.Alarm(due, commit.Partition, machine.State.RunId), ct));
+        if (commit.Repair is not null) writes.Add(reminders.ArmAsync(commit.Repair, ct));
+        return Task.WhenAll(writes);
+    }
+
+    private async Task QueueTasksAsync(ExecutionMachine machine, CancellationToken ct)
     {
         var state = machine.State;
         foreach (var task in machine.NewTasks)
@@ -110,26 +140,18 @@ public sealed partial class ExecutionEngine(
         }
     }
 
-    /// <summary>Everything the commit relies on, written first and concurrently: task messages, the new alarm, the index repair reminder.</summary>
-    private Task PrepareAsync(string partition, ExecutionMachine machine, DateTimeOffset? oldAlarm, DateTimeOffset? alarm, Reminder? repair, CancellationToken ct)
-    {
-        var writes = new List<Task>(3);
-        if (machine.NewTasks.Count > 0) writes.Add(QueueTasksAsync(machine, ct));
-        if (alarm is { } due && alarm != oldAlarm) writes.Add(reminders.ArmAsync(Reminder.Alarm(due, partition, machine.State.RunId), ct));
-        if (repair is not null) writes.Add(reminders.ArmAsync(repair, ct));
-        return Task.WhenAll(writes);
-    }
-
     /// <summary>Commits that change what the visibility index says: a start, a cancel request, a close.</summary>
     private Reminder? RepairReminder(string partition, ExecutionMachine machine) =>
         machine.Closed || machine.NewEvents.Any(e => e.EventType is ET.WorkflowExecutionStarted or ET.WorkflowExecutionCancelRequested)
             ? Reminder.Visibility(context.Now().AddSeconds(options.Value.VisibilityRepairSeconds), partition, machine.State.RunId)
             : null;
 
-    private async Task AfterCommitAsync(string partition, ExecutionMachine machine, DateTimeOffset? oldAlarm, DateTimeOffset? alarm, Reminder? repair, CancellationToken ct)
+    private async Task AfterCommitAsync(RunCommit commit, CancellationToken ct)
     {
+        var (partition, machine, oldAlarm, alarm, repair) = commit;
         var state = machine.State;
         foreach (var task in machine.NewTasks) queues.NotifyLocal(state.Domain, task.Kind, task.TaskList);
+        if (machine.NewIntents.Count > 0) intents.NotifyLocal();
 
         var indexed = repair is null;
         try
@@ -158,10 +180,12 @@ public sealed partial class ExecutionEngine(
         }
 
         if (alarm is { } due && alarm != oldAlarm) ScheduleLocal(Reminder.Alarm(due, partition, state.RunId));
-        if (machine.Closed && indexed && await retention.DaysAsync(state.Domain, ct) == 0)
+        // Retention 0: gone as soon as it closed. Done here, after this instance's own index write, so that no index row
+        // is written after the removal; other instances wait for the alarm (removal time + repair delay). A run that still
+        // owes intents (a child's close to report, a child policy to apply) waits for the alarm too: the intent executor
+        // reads what to do from the run, and the removal waits until it is done.
+        if (machine.Closed && indexed && state.IntentsAfterClose().Count == 0 && await retention.DaysAsync(state.Domain, ct) == 0)
         {
-            // Retention 0: gone as soon as it closed. Done here, after this instance's own index write, so that no
-            // index row is written after the removal; other instances wait for the alarm (removal time + repair delay).
             var closed = state;
             timers.Schedule($"remove|{partition}|{state.RunId}", context.Now(), c => Alarms.RemoveAsync(partition, closed, null, c));
         }

@@ -48,6 +48,7 @@ public sealed record TriggerSettings(string SweepSchedule, string IntentQueue)
         var queue = config[FunctionsHost.IntentQueueSetting];
         return new TriggerSettings(
             string.IsNullOrWhiteSpace(schedule) ? FunctionsHost.DefaultSweepSchedule : schedule.Trim(),
-            string.IsNullOrWhiteSpace(queue) ? storagePrefix.ToLowerInvariant() + "-intents" : queue.Trim());
+            // Queue names are lowercase; the Bicep and local.settings.sample.json set this same default.
+            (string.IsNullOrWhiteSpace(queue) ? storagePrefix + "-intents" : queue.Trim()).ToLowerInvariant());
     }
 }

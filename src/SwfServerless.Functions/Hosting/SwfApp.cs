@@ -6,6 +6,7 @@ using SwfServerless.Functions.Operations;
 using SwfServerless.Functions.Protocol;
 using SwfServerless.Functions.Time;
 using SwfServerless.Storage;
+using SwfServerless.Storage.Intents;
 using SwfServerless.Storage.Tasks;
 
 namespace SwfServerless.Functions.Hosting;
@@ -15,9 +16,8 @@ public static class SwfApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
-    /// <param name="configureServices">Runs after the app's own registrations, e.g. for a test to add an <see cref="ITriggeredWork"/>.</param>
-    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configureServices = null)
+    /// <param name="configureServices">Runs after the app's own registrations: tests replace seams here (e.g. <see cref="IIntentCrashPoints"/>).</param>
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
@@ -33,10 +33,13 @@ public static class SwfApp
             sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix));
         builder.Services.AddSingleton(sp => new TaskQueues(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<SwfTables>(),
             sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix.ToLowerInvariant(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSingleton(sp => TriggerSettings.From(builder.Configuration,
             sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix));
+        // The queue the Intents function's trigger binding reads (%SWF_INTENT_QUEUE%): what is queued here is what it gets.
+        builder.Services.AddSingleton(sp => new IntentQueue(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<TriggerSettings>().IntentQueue));
+        builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddSwfOperations();
+        builder.Services.AddSwfIntents();
         builder.Services.AddSwfAuthentication();
         builder.Services.AddSwfTime();
         configureServices?.Invoke(builder.Services);
@@ -92,11 +95,12 @@ public static class SwfApp
 }
 
 /// <summary>Creates the tables and loads the task-token key before the first request is served.</summary>
-internal sealed class StorageInitializer(SwfTables tables, TaskTokenService tokens, IOptions<SwfOptions> options) : IHostedService
+internal sealed class StorageInitializer(SwfTables tables, IntentQueue intents, TaskTokenService tokens, IOptions<SwfOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
         await tables.CreateIfNotExistsAsync(ct);
+        await intents.CreateIfNotExistsAsync(ct);
         tokens.Initialize(await ServiceSecrets.TaskTokenKeyAsync(tables, options.Value.TaskTokenKey, ct));
     }
 

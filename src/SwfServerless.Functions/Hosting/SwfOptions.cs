@@ -44,6 +44,15 @@ public sealed class SwfOptions
     /// </summary>
     public int VisibilityRepairSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How long an intent taken from the intents queue stays hidden while it is carried out: after a crash it comes
+    /// back this much later. Carrying one out takes milliseconds; a parent's child policy over 1,000 children, seconds.
+    /// </summary>
+    public int IntentVisibilitySeconds { get; set; } = 30;
+
+    /// <summary>Intents this instance carries out at once.</summary>
+    public int IntentConcurrency { get; set; } = 16;
+
     /// <summary>Base64 HMAC key for task tokens, shared by all instances. Unset: one is generated and kept in the service's storage.</summary>
     public string? TaskTokenKey { get; set; }
 

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Options;
 using SwfServerless.Core.Executions;
 using SwfServerless.Functions.Executions;
+using SwfServerless.Functions.Hosting;
 using SwfServerless.Functions.Operations;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Storage.Time;
@@ -16,9 +18,14 @@ namespace SwfServerless.Functions.Time;
 /// reloads and finds nothing due. The reminder row is deleted only after that, so a crash anywhere means the
 /// reminder comes again and is a no-op where the work was done.
 /// </summary>
+/// <remarks>
+/// A closed run is removed when its retention ends, but never while one of its intents is still under way (see
+/// <see cref="ExecutionState.IntentsAfterClose"/>): the intent executor reads what to do from the run, so removing it
+/// first would lose the intent. Its alarm is then moved on by the intents' visibility timeout and it is looked at again.
+/// </remarks>
 public sealed partial class RunAlarms(
     ServiceContext context, ExecutionRepository executions, ExecutionEngine engine, ReminderRepository reminders,
-    VisibilityRepository visibility, ExecutionRetention retention, ILogger<RunAlarms> log)
+    VisibilityRepository visibility, ExecutionRetention retention, IOptions<SwfOptions> options, ILogger<RunAlarms> log)
 {
     /// <summary>Handles one due reminder of the run (or, with none, checks the run). Safe to repeat and to race.</summary>
     public async Task CheckAsync(string partition, string runId, Reminder? reminder, CancellationToken ct)
@@ -46,9 +53,13 @@ public sealed partial class RunAlarms(
                 alarm = await retention.RemovalDueAsync(state, ct);
                 if (now >= alarm)
                 {
-                    await RemoveAsync(partition, state, run.Alarm, ct);
-                    if (reminder is not null) await reminders.DeleteAsync(reminder, ct);
-                    return;
+                    if (await TryRemoveAsync(partition, state, run.Alarm, ct))
+                    {
+                        if (reminder is not null) await reminders.DeleteAsync(reminder, ct);
+                        return;
+                    }
+                    // Intents under way: look again once a crashed one would have come back.
+                    alarm = run.Alarm is { } current && current > now ? current : now.AddSeconds(Math.Max(1, options.Value.IntentVisibilitySeconds));
                 }
             }
             else
@@ -87,15 +98,37 @@ public sealed partial class RunAlarms(
         return current is { } c && c > now && (next is null || c <= next) ? c : next;
     }
 
+    /// <summary>Removes the closed run unless one of its intents is still under way; false when it stays.</summary>
+    private async Task<bool> TryRemoveAsync(string partition, ExecutionState state, DateTimeOffset? alarm, CancellationToken ct)
+    {
+        if (await IntentsUnderWayAsync(partition, state, ct) is { } waiting and > 0)
+        {
+            LogRemovalWaits(log, state.RunId, waiting);
+            return false;
+        }
+        await RemoveAsync(partition, state, alarm, ct);
+        return true;
+    }
+
+    /// <summary>How many intents of the closed run are not yet marked done (one query, and none for a run without any).</summary>
+    private async Task<int> IntentsUnderWayAsync(string partition, ExecutionState state, CancellationToken ct)
+    {
+        var owed = state.IntentsAfterClose();
+        if (owed.Count == 0) return 0;
+        var done = await executions.ReadIntentsDoneAsync(partition, state.RunId, ct);
+        return owed.Count(i => !done.Contains(i.EventId));
+    }
+
     /// <summary>
-    /// Removes a closed run whose retention ended: index rows first (from the state, which names them), then the
+    /// Removes a closed run whose retention ended (and none of whose intents is under way: see <see cref="TryRemoveAsync"/>;
+    /// the engine calls this directly for a run that owes none): index rows first (from the state, which names them), then the
     /// run's rows with its state row last, then its alarm. A crash part-way leaves the state row and the alarm, so the
     /// removal is finished later. Whoever writes index rows of such a run calls this after, so none outlive it.
     /// </summary>
     public async Task RemoveAsync(string partition, ExecutionState state, DateTimeOffset? alarm, CancellationToken ct)
     {
         await visibility.RemoveAsync(state.Domain, state.Info(), ct);
-        await executions.RemoveRunAsync(partition, state.RunId, ct);
+        await executions.RemoveRunAsync(partition, state, ct);
         alarm ??= await retention.RemovalDueAsync(state, ct);
         await reminders.DeleteAsync(Reminder.Alarm(alarm.Value, partition, state.RunId), ct);
         LogRemoved(log, state.RunId, state.Domain);
@@ -127,8 +160,8 @@ public sealed partial class RunAlarms(
         await visibility.RecordClosedAsync(state.Domain, state.Info(), ct);
         LogRepaired(log, state.RunId);
         if (await retention.DaysAsync(state.Domain, ct) > 0) return true;
-        await RemoveAsync(run.Partition, state, null, ct);
-        return false;
+        // Retention 0: removed now, or by the alarm once its intents are done.
+        return !await TryRemoveAsync(run.Partition, state, null, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId}: deadlines fired ({Events} events)")]
@@ -136,6 +169,9 @@ public sealed partial class RunAlarms(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of domain {Domain} removed: its retention period ended")]
     private static partial void LogRemoved(ILogger log, string runId, string domain);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId} is due for removal but {Intents} of its intents are under way; it waits")]
+    private static partial void LogRemovalWaits(ILogger log, string runId, int intents);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Visibility index of run {RunId} rewritten from its state")]
     private static partial void LogRepaired(ILogger log, string runId);

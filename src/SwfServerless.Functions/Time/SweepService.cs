@@ -14,7 +14,7 @@ public sealed partial class SweepService(SweepWork sweep, IConfiguration config,
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds);
-        if (interval <= TimeSpan.Zero || !string.IsNullOrEmpty(config["FUNCTIONS_CUSTOMHANDLER_PORT"])) return;
+        if (interval <= TimeSpan.Zero || FunctionsHost.IsHosted(config)) return;
         await Task.Yield(); // do not hold up the host's start
         while (!stoppingToken.IsCancellationRequested)
         {

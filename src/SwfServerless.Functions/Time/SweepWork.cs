@@ -24,7 +24,7 @@ public sealed partial class SweepWork(
     private const int MaxConcurrentRuns = 8;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
-    public string FunctionName => "Sweep";
+    public string FunctionName => FunctionsHost.SweepFunction;
 
     public async Task RunAsync(string? payload, CancellationToken ct) => await SweepOnceAsync(ct);
 

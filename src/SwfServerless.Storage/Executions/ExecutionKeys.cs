@@ -26,8 +26,25 @@ public static class ExecutionKeys
     public static string HeartbeatRow(string runId, long scheduledEventId) => $"r|{runId}|hb|{scheduledEventId:D10}";
     public static string HeartbeatRowPrefix(string runId) => $"r|{runId}|hb|";
 
-    /// <summary>Every row of a run except its state row (history, heartbeats) starts with this.</summary>
+    /// <summary>Every row of a run except its state row (history, heartbeats, intents done) starts with this.</summary>
     public static string RunRowPrefix(string runId) => $"r|{runId}|";
+
+    /// <summary>
+    /// The row that says an intent was applied to this workflowId (by the run named in the row): added in the same
+    /// transaction as the change it records, so the change and "done" commit together. Keyed by the intent (source run,
+    /// event, kind), not by the target run, because "was it applied?" is asked before knowing which run it reached.
+    /// </summary>
+    public static string IntentRow(string sourceRunId, long eventId, string kind) => $"x|{sourceRunId}|{eventId:D10}|{kind}";
+
+    /// <summary>Every intent row of the partition starts with this (and sorts before <c>x|~</c>).</summary>
+    public const string IntentRowPrefix = "x|";
+
+    /// <summary>
+    /// The row that says an intent of this run, which closed before the intent could report back, was carried out
+    /// (the closed run's state cannot record it). Retention removal waits for these; they go with the run's rows.
+    /// </summary>
+    public static string IntentDoneRow(string runId, long eventId) => $"r|{runId}|done|{eventId:D10}";
+    public static string IntentDoneRowPrefix(string runId) => $"r|{runId}|done|";
 
     /// <summary>Run ids: version-7 GUIDs (time-ordered), 32 hex characters.</summary>
     public static string NewRunId() => Guid.CreateVersion7().ToString("N");

@@ -16,6 +16,27 @@ public sealed record LoadedRun(string Partition, ExecutionState State, string ET
 public sealed record CurrentRun(string RunId, bool Open, string ETag);
 
 /// <summary>
+/// An intent (another run's event, and what kind of change it asks for) that a commit to this partition carries out.
+/// The commit adds its row (<see cref="ExecutionKeys.IntentRow"/>), so applying the same intent twice is impossible:
+/// the second commit finds the row and writes nothing (<see cref="IntentAlreadyAppliedException"/>).
+/// </summary>
+public sealed record IntentMarker(string SourceRunId, long EventId, string Kind)
+{
+    /// <summary>Kinds. LOAD-BEARING: stored in row keys.</summary>
+    public const string Child = "child", Signal = "signal", Cancel = "cancel", Policy = "policy";
+}
+
+/// <summary>The commit carries out an intent an earlier commit already carried out: nothing was written.</summary>
+public sealed class IntentAlreadyAppliedException(IntentMarker marker)
+    : Exception($"Intent {marker.Kind} of event {marker.EventId} of run {marker.SourceRunId} was already applied.")
+{
+    public IntentMarker Marker { get; } = marker;
+}
+
+/// <summary>A run started by the same commit that closes another run of the workflowId (ContinueAsNew), with its first alarm.</summary>
+public sealed record NewRunRows(ExecutionState State, IReadOnlyList<HistoryEvent> Events, DateTimeOffset? Alarm = null);
+
+/// <summary>
 /// Runs, their history and the workflowId's current-run row, all in one partition per workflowId.
 /// Commit protocol: the run's state row (guarded by its ETag) carries <c>LastEventId</c>; history rows past it
 /// are invisible. A change fitting one entity-group transaction is committed at once; a bigger one writes its
@@ -55,7 +76,11 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// Commits a new run and makes it the workflowId's current run. Throws WorkflowExecutionAlreadyStartedFault
     /// when another run is open, including one that a racing caller started first.
     /// </summary>
-    public async Task CommitNewRunAsync(string partition, CurrentRun? previous, ExecutionState state, IReadOnlyList<HistoryEvent> events, DateTimeOffset? alarm, CancellationToken ct)
+    /// <param name="alarm">The run's first alarm (see <see cref="LoadedRun.Alarm"/>).</param>
+    /// <param name="applied">The intent this start carries out (a parent's StartChildWorkflowExecution): recorded with
+    /// the run; <see cref="IntentAlreadyAppliedException"/> when an earlier delivery already started it.</param>
+    public async Task CommitNewRunAsync(string partition, CurrentRun? previous, ExecutionState state, IReadOnlyList<HistoryEvent> events, DateTimeOffset? alarm,
+        CancellationToken ct, IntentMarker? applied = null)
     {
         var current = new TableEntity(partition, ExecutionKeys.CurrentRow) { ["RunId"] = state.RunId, ["Open"] = true };
         var head = new List<TableTransactionAction>
@@ -63,36 +88,73 @@ public sealed class ExecutionRepository(SwfTables tables)
             previous is null ? new TableTransactionAction(TableTransactionActionType.Add, current) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, current, new ETag(previous.ETag)),
             new TableTransactionAction(TableTransactionActionType.Add, StateRow(partition, state, alarm)),
         };
+        if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(partition, applied, state.RunId)));
         try
         {
-            await CommitAsync(partition, state.RunId, head, events, ct);
+            await CommitAsync(head, EventRows(partition, state.RunId, events), ct);
         }
         catch (Exception e) when (e is ConcurrencyConflictException or EntityAlreadyExistsException)
         {
+            if (applied is not null && await GetIntentRunAsync(partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
             throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={state.WorkflowId}");
         }
     }
 
+    /// <summary>Commits a change to an existing run; false when the run changed since it was loaded (reload and redo).</summary>
+    public Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, DateTimeOffset? alarm, CancellationToken ct) =>
+        TryCommitAsync(run, state, events, alarm, null, null, ct);
+
     /// <summary>
     /// Commits a change to an existing run (no events: only its alarm moves); false when the run changed since it was
-    /// loaded (reload and redo).
+    /// loaded (reload and redo). A run that closes frees its workflowId in the same transaction (the current-run row
+    /// says closed); a run that continues as new closes and makes <paramref name="continuedAs"/> the current run in the
+    /// same transaction.
     /// </summary>
-    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, DateTimeOffset? alarm, CancellationToken ct)
+    /// <param name="alarm">The run's alarm after this commit (see <see cref="LoadedRun.Alarm"/>).</param>
+    /// <param name="applied">The intent this change carries out: recorded with it; <see cref="IntentAlreadyAppliedException"/>
+    /// (nothing written) when an earlier commit already carried it out.</param>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, DateTimeOffset? alarm,
+        NewRunRows? continuedAs, IntentMarker? applied, CancellationToken ct)
     {
         var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, StateRow(run.Partition, state, alarm), new ETag(run.ETag)) };
-        // Closing (events on a closed state: nothing records events once closed): the workflowId is free for a new run
-        // in the same transaction. An alarm-only commit of a closed run must not touch the row: a newer run may own it.
-        if (!state.IsOpen && events.Count > 0)
+        var eventRows = EventRows(run.Partition, state.RunId, events);
+        if (continuedAs is not null)
+        {
+            // The closing run's ETag guards the whole move: while it is open no other run of the workflowId can start,
+            // so the current-row write needs no ETag of its own.
+            head.Add(new TableTransactionAction(TableTransactionActionType.Add, StateRow(run.Partition, continuedAs.State, continuedAs.Alarm)));
+            head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["RunId"] = continuedAs.State.RunId, ["Open"] = true }, ETag.All));
+            eventRows.AddRange(EventRows(run.Partition, continuedAs.State.RunId, continuedAs.Events));
+        }
+        else if (!state.IsOpen && events.Count > 0)
+        {
+            // Closing (events on a closed state: nothing records events once closed): the workflowId is free for a new
+            // run in the same transaction. An alarm-only commit of a closed run must not touch the row: a newer run may own it.
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["Open"] = false }, ETag.All));
+        }
+        if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(run.Partition, applied, state.RunId)));
         try
         {
-            await CommitAsync(run.Partition, state.RunId, head, events, ct);
+            await CommitAsync(head, eventRows, ct);
             return true;
         }
         catch (ConcurrencyConflictException)
         {
             return false;
         }
+        catch (EntityAlreadyExistsException) when (applied is not null)
+        {
+            if (await GetIntentRunAsync(run.Partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
+            throw;
+        }
+    }
+
+    /// <summary>The run an intent was applied to in this partition, or null if it was not applied here.</summary>
+    public async Task<string?> GetIntentRunAsync(string partition, IntentMarker intent, CancellationToken ct)
+    {
+        var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.IntentRow(intent.SourceRunId, intent.EventId, intent.Kind), ["RunId"], ct);
+        return row?.GetString("RunId");
     }
 
     /// <summary>
@@ -123,13 +185,36 @@ public sealed class ExecutionRepository(SwfTables tables)
         return result;
     }
 
+    /// <summary>Records that the intent of <paramref name="eventId"/> of this closed run was carried out (see <see cref="ExecutionKeys.IntentDoneRow"/>).</summary>
+    public Task MarkIntentDoneAsync(string partition, string runId, long eventId, CancellationToken ct) =>
+        Table.UpsertEntityAsync(new TableEntity(partition, ExecutionKeys.IntentDoneRow(runId, eventId)), TableUpdateMode.Replace, ct);
+
+    /// <summary>The events of the run whose intents were marked done.</summary>
+    public async Task<HashSet<long>> ReadIntentsDoneAsync(string partition, string runId, CancellationToken ct)
+    {
+        var prefix = ExecutionKeys.IntentDoneRowPrefix(runId);
+        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey gt {prefix} and RowKey lt {prefix + "~"}");
+        var result = new HashSet<long>();
+        await foreach (var row in Table.QueryAllAsync(filter, select: [], cancellationToken: ct))
+            result.Add(long.Parse(row.RowKey.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture));
+        return result;
+    }
+
     /// <summary>
     /// Removes a closed run: the current-run row if it still names it (a newer run may have taken it: then its ETag
-    /// changed and it stays), the history and heartbeat rows, and the state row LAST, so that a crash part-way leaves
-    /// the state row and whoever retries finds the run and finishes. Idempotent.
+    /// changed and it stays), its history, heartbeat and intent-done rows, the intent rows naming it, and the state
+    /// row LAST, so that a crash part-way leaves the state row and whoever retries finds the run and finishes.
+    /// Idempotent. Nothing of another run is touched, except the one intent row a chain of ContinueAsNew shares.
     /// </summary>
-    public async Task RemoveRunAsync(string partition, string runId, CancellationToken ct)
+    /// <remarks>
+    /// A child's start is recorded by an intent row naming the run it created, the first of its chain: while the
+    /// chain continues (this run continued as new) that row stays, because the parent may still need to learn which
+    /// run it started; the chain's last run takes it along.
+    /// </remarks>
+    public async Task RemoveRunAsync(string partition, ExecutionState closed, CancellationToken ct)
     {
+        if (closed.IsOpen) throw new InvalidOperationException($"Run {closed.RunId} is open: only closed runs are removed.");
+        var runId = closed.RunId;
         var current = await GetCurrentAsync(partition, ct);
         if (current is { Open: false } && current.RunId == runId)
         {
@@ -137,9 +222,19 @@ public sealed class ExecutionRepository(SwfTables tables)
             catch (ConcurrencyConflictException) { } // a new run started meanwhile: the row is its now
         }
 
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey gt {ExecutionKeys.RunRowPrefix(runId)} and RowKey lt {ExecutionKeys.RunRowPrefix(runId) + "~"}");
+        string? chainStart = closed is { ParentWorkflowExecution.RunId: { } parentRunId, ParentInitiatedEventId: { } initiated }
+            ? ExecutionKeys.IntentRow(parentRunId, initiated, IntentMarker.Child)
+            : null;
+        var chainContinues = closed.CloseStatus == CloseStatus.ContinuedAsNew;
         var keys = new List<string>();
-        await foreach (var row in Table.QueryAllAsync(filter, select: [], cancellationToken: ct)) keys.Add(row.RowKey);
+        var runRows = TableFilter.Create($"PartitionKey eq {partition} and RowKey gt {ExecutionKeys.RunRowPrefix(runId)} and RowKey lt {ExecutionKeys.RunRowPrefix(runId) + "~"}");
+        await foreach (var row in Table.QueryAllAsync(runRows, select: [], cancellationToken: ct)) keys.Add(row.RowKey);
+        var intentRows = TableFilter.Create(
+            $"PartitionKey eq {partition} and RowKey gt {ExecutionKeys.IntentRowPrefix} and RowKey lt {ExecutionKeys.IntentRowPrefix + "~"} and RunId eq {runId}");
+        await foreach (var row in Table.QueryAllAsync(intentRows, select: [], cancellationToken: ct))
+        {
+            if (!(chainContinues && row.RowKey == chainStart)) keys.Add(row.RowKey);
+        }
         foreach (var chunk in keys.Chunk(MaxActions))
         {
             var deletes = chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All)).ToList();
@@ -150,6 +245,8 @@ public sealed class ExecutionRepository(SwfTables tables)
                 foreach (var k in chunk) await Table.DeleteEntityAsync(partition, k, cancellationToken: ct);
             }
         }
+        // The chain's last run: its start's row names the chain's first run (removed earlier, or this one).
+        if (chainStart is not null && !chainContinues) await Table.DeleteEntityAsync(partition, chainStart, cancellationToken: ct);
         await Table.DeleteEntityAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
     }
 
@@ -170,9 +267,8 @@ public sealed class ExecutionRepository(SwfTables tables)
         return result;
     }
 
-    private async Task CommitAsync(string partition, string runId, List<TableTransactionAction> head, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    private async Task CommitAsync(List<TableTransactionAction> head, List<TableTransactionAction> eventRows, CancellationToken ct)
     {
-        var eventRows = events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventRow(partition, runId, e))).ToList();
         var batches = new List<List<TableTransactionAction>>();
         var rest = new List<TableTransactionAction>(head);
         var restChars = head.Sum(ApproximateChars);
@@ -188,6 +284,12 @@ public sealed class ExecutionRepository(SwfTables tables)
         foreach (var batch in batches) await Table.SubmitTransactionAsync(batch, ct);
         await Table.SubmitTransactionAsync(rest, ct);
     }
+
+    private static List<TableTransactionAction> EventRows(string partition, string runId, IReadOnlyList<HistoryEvent> events) =>
+        events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventRow(partition, runId, e))).ToList();
+
+    private static TableEntity IntentRow(string partition, IntentMarker intent, string runId) =>
+        new(partition, ExecutionKeys.IntentRow(intent.SourceRunId, intent.EventId, intent.Kind)) { ["RunId"] = runId };
 
     private static int ApproximateChars(TableTransactionAction action) =>
         action.Entity.Properties.Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;

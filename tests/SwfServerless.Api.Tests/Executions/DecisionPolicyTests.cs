@@ -18,6 +18,13 @@ public sealed class DecisionPolicyTests(AzuriteFixture azurite) : IAsyncLifetime
         ["Swf:AccessKeys:1:Actions:0"] = "PollForDecisionTask",
         ["Swf:AccessKeys:1:Actions:1"] = "RespondDecisionTaskCompleted",
         ["Swf:AccessKeys:1:Actions:2"] = "StartTimer",
+        ["Swf:AccessKeys:2:AccessKeyId"] = "AKIDKIDS",
+        ["Swf:AccessKeys:2:SecretAccessKey"] = "kids-secret",
+        ["Swf:AccessKeys:2:Actions:0"] = "PollForDecisionTask",
+        ["Swf:AccessKeys:2:Actions:1"] = "RespondDecisionTaskCompleted",
+        ["Swf:AccessKeys:2:Actions:2"] = "StartChildWorkflowExecution",
+        ["Swf:AccessKeys:2:TaskLists:0"] = "deciders",
+        ["Swf:AccessKeys:2:TaskLists:1"] = "kids",
     });
 
     public async Task DisposeAsync() => await app.DisposeAsync();
@@ -46,5 +53,37 @@ public sealed class DecisionPolicyTests(AzuriteFixture azurite) : IAsyncLifetime
         app.SigningKey = null;
         var unsigned = await app.CallAsync("ListDomains", new { registrationStatus = "REGISTERED" });
         Assert.Equal("com.amazon.coral.service#MissingAuthenticationTokenException", unsigned.FaultType);
+    }
+
+    [Fact]
+    public async Task A_child_start_is_checked_against_the_task_list_it_gets_the_decisions_or_else_the_child_types_default()
+    {
+        app.SigningKey = ("AKIDADMIN", "admin-secret");
+        var wf = new Workflows(app);
+        await wf.RegisterAsync();
+        await app.OkAsync("RegisterWorkflowType", new
+        {
+            domain = wf.Domain, name = "elsewhere", version = "1", defaultTaskList = new { name = "forbidden" }, defaultChildPolicy = "TERMINATE",
+            defaultExecutionStartToCloseTimeout = "600", defaultTaskStartToCloseTimeout = "30",
+        });
+        var runId = await wf.StartAsync("parent");
+
+        app.SigningKey = ("AKIDKIDS", "kids-secret");
+        await wf.DecideAsync(await wf.PollDecisionAsync(), new
+        {
+            decisionType = "StartChildWorkflowExecution", // no task list: the type's default, "deciders", which the key may use
+            startChildWorkflowExecutionDecisionAttributes = new { workflowId = "allowed", workflowType = Workflows.WorkflowType },
+        }, new
+        {
+            decisionType = "StartChildWorkflowExecution",
+            // no task list: the type's default, "forbidden"
+            startChildWorkflowExecutionDecisionAttributes = new { workflowId = "denied", workflowType = new { name = "elsewhere", version = "1" } },
+        });
+
+        app.SigningKey = ("AKIDADMIN", "admin-secret");
+        var events = await wf.HistoryAsync("parent", runId);
+        Assert.Contains("DecisionTaskCompleted, StartChildWorkflowExecutionInitiated, StartChildWorkflowExecutionFailed", Workflows.Types(events));
+        var failed = Workflows.Attributes(Workflows.Last(events, "StartChildWorkflowExecutionFailed"));
+        Assert.Equal(("denied", "OPERATION_NOT_PERMITTED"), (failed.GetProperty("workflowId").GetString(), failed.GetProperty("cause").GetString()));
     }
 }

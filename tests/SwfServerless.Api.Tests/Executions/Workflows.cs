@@ -9,9 +9,9 @@ public sealed class Workflows(TestApp app, string domain = "wf")
     public string Domain => domain;
     public static readonly object WorkflowType = new { name = "flow", version = "1" };
 
-    public async Task RegisterAsync(string executionTimeout = "600", string taskTimeout = "30")
+    public async Task RegisterAsync(string executionTimeout = "600", string taskTimeout = "30", string retentionDays = "1")
     {
-        await app.OkAsync("RegisterDomain", new { name = domain, workflowExecutionRetentionPeriodInDays = "1" });
+        await app.OkAsync("RegisterDomain", new { name = domain, workflowExecutionRetentionPeriodInDays = retentionDays });
         await app.OkAsync("RegisterWorkflowType", new
         {
             domain, name = "flow", version = "1", defaultTaskList = new { name = "deciders" }, defaultChildPolicy = "TERMINATE",
@@ -53,6 +53,51 @@ public sealed class Workflows(TestApp app, string domain = "wf")
 
     public static object Complete(string? result = null) =>
         new { decisionType = "CompleteWorkflowExecution", completeWorkflowExecutionDecisionAttributes = new { result } };
+
+    public static object StartChild(string workflowId, string taskList = "kids", string? input = null, string? control = null, string? childPolicy = null) => new
+    {
+        decisionType = "StartChildWorkflowExecution",
+        startChildWorkflowExecutionDecisionAttributes = new { workflowId, workflowType = WorkflowType, taskList = new { name = taskList }, input, control, childPolicy },
+    };
+
+    public static object Signal(string workflowId, string signalName, string? runId = null, string? input = null, string? control = null) => new
+    {
+        decisionType = "SignalExternalWorkflowExecution",
+        signalExternalWorkflowExecutionDecisionAttributes = new { workflowId, runId, signalName, input, control },
+    };
+
+    public static object RequestCancel(string workflowId, string? runId = null, string? control = null) => new
+    {
+        decisionType = "RequestCancelExternalWorkflowExecution",
+        requestCancelExternalWorkflowExecutionDecisionAttributes = new { workflowId, runId, control },
+    };
+
+    /// <summary>Without a task list the new run's decision tasks go to the type's default task list (as the model says), not this run's.</summary>
+    public static object ContinueAsNew(string? input = null, string? taskList = null) => new
+    {
+        decisionType = "ContinueAsNewWorkflowExecution",
+        continueAsNewWorkflowExecutionDecisionAttributes = new { input, taskList = taskList is null ? null : new { name = taskList } },
+    };
+
+    /// <summary>Polls the run's history until <paramref name="done"/> holds (cross-execution work lands after the call that caused it).</summary>
+    public async Task<List<JsonElement>> WaitForHistoryAsync(string workflowId, string runId, Func<List<JsonElement>, bool> done, double seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var events = await HistoryAsync(workflowId, runId);
+            if (done(events)) return events;
+            Assert.True(DateTime.UtcNow < deadline, $"History of {workflowId}/{runId} never got there: {Types(events)}");
+            await Task.Delay(50);
+        }
+    }
+
+    public static int Count(IEnumerable<JsonElement> events, string eventType) => events.Count(e => e.GetProperty("eventType").GetString() == eventType);
+
+    public static JsonElement Attributes(JsonElement e) =>
+        e.GetProperty(char.ToLowerInvariant(e.GetProperty("eventType").GetString()![0]) + e.GetProperty("eventType").GetString()![1..] + "EventAttributes");
+
+    public static JsonElement Last(IEnumerable<JsonElement> events, string eventType) => events.Last(e => e.GetProperty("eventType").GetString() == eventType);
 
     public async Task<List<JsonElement>> HistoryAsync(string workflowId, string runId)
     {

@@ -71,6 +71,11 @@ public sealed class CostTests(AzuriteFixture azurite, ITestOutputHelper output) 
 
         var before = tap.Snapshot();
         for (var i = 0; i < 10; i++) Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(work, $"{i}")).Status);
-        Assert.Equal(new Dictionary<string, int> { ["Executions GET"] = 10, ["Executions PUT"] = 10 }, tap.Since(before));
+        var counted = tap.Since(before);
+        // The standalone intent executor keeps receiving from the (empty) intents queue in the background, as the sweep
+        // would sweep (switched off above); those receives are all it may add, and they are not the heartbeats'.
+        Assert.All(counted.Keys.Where(k => k.StartsWith("intents", StringComparison.Ordinal)), k => Assert.Equal("intents GET", k));
+        Assert.Equal(new Dictionary<string, int> { ["Executions GET"] = 10, ["Executions PUT"] = 10 },
+            counted.Where(p => !p.Key.StartsWith("intents", StringComparison.Ordinal)).ToDictionary());
     }
 }

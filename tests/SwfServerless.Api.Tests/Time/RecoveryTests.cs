@@ -59,12 +59,13 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         await onA.RegisterActivityAsync("idle", scheduleToStart: "1");
 
         var runs = new List<Execution>();
-        for (var i = 0; i < 6; i++)
-        {
-            var run = await onA.StartAsync();
-            await onA.DecideAsync(run, StartTimer("t1", "1"), ScheduleActivity("a1", "idle"));
-            runs.Add(run);
-        }
+        for (var i = 0; i < 6; i++) runs.Add(await onA.StartAsync());
+        // All six first decision tasks are taken before any is answered: no deadline runs yet, so each poll gets a first
+        // decision. (Answered one by one, a loop slower than 1 s let an early run's timer schedule its second decision
+        // task before the last run's first one was polled.)
+        var firsts = await Task.WhenAll(runs.Select(_ => onA.PollDecisionAsync()));
+        Assert.Equal(runs.Select(r => r.RunId).Order(), firsts.Select(t => t.GetProperty("workflowExecution").GetProperty("runId").GetString()!).Order());
+        await Task.WhenAll(firsts.Select(t => onA.RespondDecisionAsync(t, StartTimer("t1", "1"), ScheduleActivity("a1", "idle"))));
         if (!inProcessTimers)
         {
             await Task.Delay(1200);

@@ -6,7 +6,7 @@ using SwfServerless.AzureStorage;
 namespace SwfServerless.Api.Tests.Time;
 
 /// <summary>
-/// Sits between the app and Azurite: counts requests per table (or "queues"), and refuses the requests to one
+/// Sits between the app and Azurite: counts requests per table (or "queues", "intents"), and refuses the requests to one
 /// table while told to (a 403 the client does not retry), which is how a test makes a write get lost.
 /// </summary>
 public sealed class StorageTap : DelegatingHandler
@@ -67,6 +67,8 @@ public sealed class StorageTap : DelegatingHandler
                     return table;
             }
         }
-        return path.Contains("/Tables", StringComparison.Ordinal) ? "tables" : "queues";
+        if (path.Contains("/Tables", StringComparison.Ordinal)) return "tables";
+        // The intents queue apart from the task queues: the standalone intent executor receives from it in the background.
+        return path.Split('/').Contains(Prefix.ToLowerInvariant() + "-intents") ? "intents" : "queues";
     }
 }

@@ -137,42 +137,15 @@ public class CloseDecisionTests
     }
 
     [Fact]
-    public void CrossExecutionDecisions_FailAsNotPermitted_ForNow()
+    public void CrossExecutionDecisions_DeniedByPolicy_FailAsNotPermitted_WithoutInitiating()
     {
         var run = TestRun.Start();
-        run.Turn(
-            new Decision
-            {
-                DecisionType = DecisionType.StartChildWorkflowExecution,
-                StartChildWorkflowExecutionDecisionAttributes = new StartChildWorkflowExecutionDecisionAttributes
-                {
-                    WorkflowType = new WorkflowType { Name = "child", Version = "2" },
-                    WorkflowId = "child-1",
-                    Control = "c1",
-                },
-            },
-            new Decision
-            {
-                DecisionType = DecisionType.SignalExternalWorkflowExecution,
-                SignalExternalWorkflowExecutionDecisionAttributes = new SignalExternalWorkflowExecutionDecisionAttributes
-                {
-                    WorkflowId = "other", RunId = "other-run", SignalName = "hi", Control = "c2",
-                },
-            },
-            new Decision
-            {
-                DecisionType = DecisionType.RequestCancelExternalWorkflowExecution,
-                RequestCancelExternalWorkflowExecutionDecisionAttributes = new RequestCancelExternalWorkflowExecutionDecisionAttributes
-                {
-                    WorkflowId = "other", Control = "c3",
-                },
-            },
-            new Decision
-            {
-                DecisionType = DecisionType.ScheduleLambdaFunction,
-                ScheduleLambdaFunctionDecisionAttributes = new ScheduleLambdaFunctionDecisionAttributes { Id = "l1", Name = "fn" },
-            },
-            new Decision { DecisionType = DecisionType.ContinueAsNewWorkflowExecution });
+        run.StartDecision();
+        run.Run(m => m.CompleteDecisionTask(3,
+            [D.StartChild("child-1", control: "c1"), D.Signal("other", "hi", runId: "other-run", control: "c2"), D.RequestCancelExternal("other", control: "c3"),
+             new Decision { DecisionType = DecisionType.ScheduleLambdaFunction, ScheduleLambdaFunctionDecisionAttributes = new ScheduleLambdaFunctionDecisionAttributes { Id = "l1", Name = "fn" } },
+             D.ContinueAsNew()],
+            null, run.ActivityTypes, isPermitted: _ => false, workflowTypes: run.WorkflowTypes));
 
         Assert.Equal(
             "4 DecisionTaskCompleted, 5 StartChildWorkflowExecutionFailed(OPERATION_NOT_PERMITTED), " +
@@ -182,15 +155,15 @@ public class CloseDecisionTests
             run.LastText);
 
         var child = run.Event(5).StartChildWorkflowExecutionFailedEventAttributes!;
-        Assert.Equal(("child", "2", "child-1", 0L, 4L, "c1"), (child.WorkflowType!.Name, child.WorkflowType.Version, child.WorkflowId,
+        Assert.Equal(("child", "1", "child-1", 0L, 4L, "c1"), (child.WorkflowType!.Name, child.WorkflowType.Version, child.WorkflowId,
             child.InitiatedEventId!.Value, child.DecisionTaskCompletedEventId!.Value, child.Control));
         var signal = run.Event(6).SignalExternalWorkflowExecutionFailedEventAttributes!;
         Assert.Equal(("other", "other-run", 0L, 4L, "c2"), (signal.WorkflowId, signal.RunId, signal.InitiatedEventId!.Value, signal.DecisionTaskCompletedEventId!.Value, signal.Control));
         var cancel = run.Event(7).RequestCancelExternalWorkflowExecutionFailedEventAttributes!;
         Assert.Equal(("other", null, 0L, 4L, "c3"), (cancel.WorkflowId, cancel.RunId, cancel.InitiatedEventId!.Value, cancel.DecisionTaskCompletedEventId!.Value, cancel.Control));
-        var lambda = run.Event(8).ScheduleLambdaFunctionFailedEventAttributes!;
-        Assert.Equal(("l1", "fn", 4L), (lambda.Id, lambda.Name, lambda.DecisionTaskCompletedEventId!.Value));
         Assert.Equal(4L, run.Event(9).ContinueAsNewWorkflowExecutionFailedEventAttributes!.DecisionTaskCompletedEventId);
         Assert.True(run.State.IsOpen);
+        Assert.Empty(run.Last.NewIntents);
+        Assert.Null(run.Last.ContinuedAs);
     }
 }

@@ -35,6 +35,18 @@ internal static class TestTypes
         TypeKind.Workflow, "orders", "wf", "1", deprecated ? RegistrationStatus.Deprecated : RegistrationStatus.Registered,
         null, Registered, deprecated ? Registered : null, null, defaults ?? WorkflowDefaults());
 
+    /// <summary>Another workflow type, for children (default: "child" version "1", every default but a different task list).</summary>
+    public static RegisteredType ChildWorkflow(string name = "child", string version = "1", WorkflowTypeConfiguration? defaults = null, bool deprecated = false) => new(
+        TypeKind.Workflow, "orders", name, version, deprecated ? RegistrationStatus.Deprecated : RegistrationStatus.Registered,
+        null, Registered, deprecated ? Registered : null, null,
+        defaults ?? new WorkflowTypeConfiguration
+        {
+            DefaultExecutionStartToCloseTimeout = "600",
+            DefaultTaskStartToCloseTimeout = "20",
+            DefaultTaskList = new TaskList { Name = "child-deciders" },
+            DefaultChildPolicy = ChildPolicy.RequestCancel,
+        });
+
     public static RegisteredType Activity(string name = "act", ActivityTypeConfiguration? defaults = null, bool deprecated = false) => new(
         TypeKind.Activity, "orders", name, "1", deprecated ? RegistrationStatus.Deprecated : RegistrationStatus.Registered,
         null, Registered, deprecated ? Registered : null, defaults ?? ActivityDefaults(), null);
@@ -98,6 +110,45 @@ internal static class D
         CancelWorkflowExecutionDecisionAttributes = new CancelWorkflowExecutionDecisionAttributes { Details = details },
     };
 
+    public static Decision StartChild(string workflowId, string type = "child", string version = "1", string? input = null, string? control = null,
+        Action<StartChildWorkflowExecutionDecisionAttributes>? configure = null)
+    {
+        var attributes = new StartChildWorkflowExecutionDecisionAttributes
+        {
+            WorkflowType = new WorkflowType { Name = type, Version = version },
+            WorkflowId = workflowId,
+            Input = input,
+            Control = control,
+        };
+        configure?.Invoke(attributes);
+        return new Decision { DecisionType = DecisionType.StartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes = attributes };
+    }
+
+    public static Decision Signal(string workflowId, string signalName, string? runId = null, string? input = null, string? control = null) => new()
+    {
+        DecisionType = DecisionType.SignalExternalWorkflowExecution,
+        SignalExternalWorkflowExecutionDecisionAttributes = new SignalExternalWorkflowExecutionDecisionAttributes
+        {
+            WorkflowId = workflowId, RunId = runId, SignalName = signalName, Input = input, Control = control,
+        },
+    };
+
+    public static Decision RequestCancelExternal(string workflowId, string? runId = null, string? control = null) => new()
+    {
+        DecisionType = DecisionType.RequestCancelExternalWorkflowExecution,
+        RequestCancelExternalWorkflowExecutionDecisionAttributes = new RequestCancelExternalWorkflowExecutionDecisionAttributes
+        {
+            WorkflowId = workflowId, RunId = runId, Control = control,
+        },
+    };
+
+    public static Decision ContinueAsNew(Action<ContinueAsNewWorkflowExecutionDecisionAttributes>? configure = null)
+    {
+        var attributes = new ContinueAsNewWorkflowExecutionDecisionAttributes();
+        configure?.Invoke(attributes);
+        return new Decision { DecisionType = DecisionType.ContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes = attributes };
+    }
+
     public static Decision Closing(string decisionType) => decisionType switch
     {
         DecisionType.CompleteWorkflowExecution => Complete("done"),
@@ -135,6 +186,16 @@ internal sealed class TestRun
     {
         [("act", "1")] = TestTypes.Activity(),
     };
+
+    /// <summary>The run's own type (for ContinueAsNew) and a child type.</summary>
+    public Dictionary<(string Name, string Version), RegisteredType?> WorkflowTypes { get; } = new()
+    {
+        [("wf", "1")] = TestTypes.Workflow(),
+        [("child", "1")] = TestTypes.ChildWorkflow(),
+    };
+
+    /// <summary>A run started by something else than <see cref="Start"/>: a child's start, a ContinueAsNew's new run.</summary>
+    public static TestRun From(ExecutionMachine started) => new(started);
 
     public static StartExecution Request(Func<StartExecution, StartExecution>? configure = null)
     {
@@ -195,7 +256,7 @@ internal sealed class TestRun
     public ExecutionMachine Decide(params Decision[] decisions) => Decide(null, decisions);
 
     public ExecutionMachine Decide(string? executionContext, params Decision[] decisions) =>
-        Run(m => m.CompleteDecisionTask(State.DecisionTask!.StartedEventId, decisions, executionContext, ActivityTypes));
+        Run(m => m.CompleteDecisionTask(State.DecisionTask!.StartedEventId, decisions, executionContext, ActivityTypes, workflowTypes: WorkflowTypes));
 
     /// <summary>Starts the scheduled decision task and completes it with these decisions.</summary>
     public ExecutionMachine Turn(params Decision[] decisions)

@@ -119,8 +119,8 @@ public sealed class ReminderStorageTests(AzuriteFixture azurite) : IAsyncLifetim
         var second = Start("wf-2", "run2", T0.AddSeconds(6));
         await executions.CommitNewRunAsync(partition, await executions.GetCurrentAsync(partition, default), second.State, second.NewEvents, null, default);
 
-        await executions.RemoveRunAsync(partition, "run1", default);
-        await executions.RemoveRunAsync(partition, "run1", default); // idempotent
+        await executions.RemoveRunAsync(partition, closing.State, default);
+        await executions.RemoveRunAsync(partition, closing.State, default); // idempotent
         Assert.Null(await executions.LoadAsync(partition, "run1", default));
         var left = new List<string>();
         await foreach (var row in tables.Executions.QueryAllAsync(TableFilter.Create($"PartitionKey eq {partition}"), select: [])) left.Add(row.RowKey);
@@ -131,7 +131,7 @@ public sealed class ReminderStorageTests(AzuriteFixture azurite) : IAsyncLifetim
         var closing2 = new ExecutionMachine(run2.State, T0.AddSeconds(7));
         closing2.Terminate(null, null, null, WorkflowExecutionTerminatedCause.OperatorInitiated);
         await executions.TryCommitAsync(run2, closing2.State, closing2.NewEvents, null, default);
-        await executions.RemoveRunAsync(partition, "run2", default);
+        await executions.RemoveRunAsync(partition, closing2.State, default);
         Assert.Null(await executions.GetCurrentAsync(partition, default));
     }
 }

@@ -6,22 +6,23 @@ namespace SwfServerless.Core.Executions;
 public sealed partial class ExecutionMachine
 {
     /// <summary>
-    /// RequestCancelExternalWorkflowExecution crosses executions; until that work lands, it fails as not permitted.
-    /// REPLACE this method (and only it) with RequestCancelExternalWorkflowExecutionInitiated plus an intent to
-    /// deliver the request. No Initiated event exists, so initiatedEventId is 0.
+    /// RequestCancelExternalWorkflowExecution: RequestCancelExternalWorkflowExecutionInitiated and an intent to deliver
+    /// the request (WorkflowExecutionCancelRequested in the target), which reports ExternalWorkflowExecutionCancelRequested,
+    /// or RequestCancelExternalWorkflowExecutionFailed with UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION when no such open run exists.
     /// </summary>
-    private void HandleRequestCancelExternalWorkflowExecution(RequestCancelExternalWorkflowExecutionDecisionAttributes a, DecisionContext context) =>
-        Append(new HistoryEvent
+    private void HandleRequestCancelExternalWorkflowExecution(RequestCancelExternalWorkflowExecutionDecisionAttributes a, DecisionContext context)
+    {
+        var initiated = Append(new HistoryEvent
         {
-            EventType = ET.RequestCancelExternalWorkflowExecutionFailed,
-            RequestCancelExternalWorkflowExecutionFailedEventAttributes = new RequestCancelExternalWorkflowExecutionFailedEventAttributes
+            EventType = ET.RequestCancelExternalWorkflowExecutionInitiated,
+            RequestCancelExternalWorkflowExecutionInitiatedEventAttributes = new RequestCancelExternalWorkflowExecutionInitiatedEventAttributes
             {
                 WorkflowId = a.WorkflowId,
-                RunId = a.RunId,
-                Cause = RequestCancelExternalWorkflowExecutionFailedCause.OperationNotPermitted,
-                InitiatedEventId = 0,
+                RunId = string.IsNullOrEmpty(a.RunId) ? null : a.RunId,
                 DecisionTaskCompletedEventId = context.DecisionTaskCompletedEventId,
                 Control = a.Control,
             },
         });
+        NewIntents.Add(new IntentToCarryOut(IntentKind.RequestCancelExternal, initiated.EventId!.Value));
+    }
 }

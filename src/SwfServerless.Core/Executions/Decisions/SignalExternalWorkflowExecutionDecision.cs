@@ -6,22 +6,26 @@ namespace SwfServerless.Core.Executions;
 public sealed partial class ExecutionMachine
 {
     /// <summary>
-    /// SignalExternalWorkflowExecution crosses executions; until that work lands, it fails as not permitted.
-    /// REPLACE this method (and only it) with SignalExternalWorkflowExecutionInitiated plus an intent to deliver the
-    /// signal. No Initiated event exists, so initiatedEventId is 0.
+    /// SignalExternalWorkflowExecution: SignalExternalWorkflowExecutionInitiated and an intent to deliver the signal,
+    /// which reports ExternalWorkflowExecutionSignaled, or SignalExternalWorkflowExecutionFailed with
+    /// UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION when no such open run exists. Whether the target exists is only known there:
+    /// nothing fails here (OPERATION_NOT_PERMITTED is the caller's access policy, before this handler).
     /// </summary>
-    private void HandleSignalExternalWorkflowExecution(SignalExternalWorkflowExecutionDecisionAttributes a, DecisionContext context) =>
-        Append(new HistoryEvent
+    private void HandleSignalExternalWorkflowExecution(SignalExternalWorkflowExecutionDecisionAttributes a, DecisionContext context)
+    {
+        var initiated = Append(new HistoryEvent
         {
-            EventType = ET.SignalExternalWorkflowExecutionFailed,
-            SignalExternalWorkflowExecutionFailedEventAttributes = new SignalExternalWorkflowExecutionFailedEventAttributes
+            EventType = ET.SignalExternalWorkflowExecutionInitiated,
+            SignalExternalWorkflowExecutionInitiatedEventAttributes = new SignalExternalWorkflowExecutionInitiatedEventAttributes
             {
                 WorkflowId = a.WorkflowId,
-                RunId = a.RunId,
-                Cause = SignalExternalWorkflowExecutionFailedCause.OperationNotPermitted,
-                InitiatedEventId = 0,
+                RunId = string.IsNullOrEmpty(a.RunId) ? null : a.RunId,
+                SignalName = a.SignalName,
+                Input = a.Input,
                 DecisionTaskCompletedEventId = context.DecisionTaskCompletedEventId,
                 Control = a.Control,
             },
         });
+        NewIntents.Add(new IntentToCarryOut(IntentKind.SignalExternal, initiated.EventId!.Value));
+    }
 }

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SwfServerless.AzureStorage;
+using SwfServerless.Core.Executions;
+
+namespace SwfServerless.Storage.Intents;
+
+/// <summary>
+/// Work one run committed to do on another (<see cref="IntentToCarryOut"/>): which run (partition, runId) and which of
+/// its events. Nothing else: the executor reads what to do from the committed run, so a message whose commit lost its
+/// race, or a duplicate, cannot do anything the committed history does not say.
+/// </summary>
+/// <param name="EnqueuedAt">When the first message for this intent was queued: a message whose run never shows the
+/// event is dropped after a grace period from here.</param>
+public sealed record IntentMessage(
+    [property: JsonConverter(typeof(JsonStringEnumConverter<IntentKind>))] IntentKind Kind,
+    string Partition,
+    string RunId,
+    long EventId,
+    DateTimeOffset EnqueuedAt);
+
+/// <summary>An intent taken from the queue, hidden from other receivers until deleted or its visibility ends.</summary>
+public sealed record ReceivedIntent(IntentMessage Message, string MessageId, string PopReceipt, long DequeueCount);
+
+/// <summary>
+/// The intents queue (<c>{prefix}-intents</c> unless <c>SWF_INTENT_QUEUE</c> names another: see <c>TriggerSettings</c>). Messages are put BEFORE the commit that records the intent (as tasks are), so a
+/// committed intent always has a message; they never expire, and one is deleted only when its whole intent is done, so
+/// a crash anywhere in between means redelivery after the visibility timeout. The queue client base64-encodes message
+/// text, which is what the Azure Functions queue trigger expects: the same messages drive <c>IntentsWork</c> there.
+/// LOAD-BEARING: the queue name and the message format are read by other instances and by the Functions trigger binding.
+/// </summary>
+public sealed class IntentQueue
+{
+    private readonly QueueClient queue;
+    private readonly Lock wakeLock = new();
+    private TaskCompletionSource wakeup = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <param name="name">The queue's name: the one the Functions trigger binding reads (a valid, lowercase queue name).</param>
+    public IntentQueue(StorageClients clients, string name)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$"))
+            throw new ArgumentException($"'{name}' is not a valid queue name (3-63 lowercase letters, digits and single hyphens).", nameof(name));
+        Name = name;
+        queue = clients.GetQueueClient(Name);
+    }
+
+    public string Name { get; }
+
+    public Task CreateIfNotExistsAsync(CancellationToken ct) => queue.CreateIfNotExistsAsync(ct);
+
+    public static string Serialize(IntentMessage message) => JsonSerializer.Serialize(message, StorageJsonContext.Default.IntentMessage);
+
+    /// <summary>The message, or null for text that is not an intent message (such a message is dropped).</summary>
+    public static IntentMessage? Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        try { return JsonSerializer.Deserialize(text, StorageJsonContext.Default.IntentMessage); }
+        catch (JsonException) { return null; }
+    }
+
+    /// <param name="delay">Hidden this long first (a deferral under the Functions host, which cannot change a message's visibility).</param>
+    public Task EnqueueAsync(IntentMessage message, CancellationToken ct, TimeSpan? delay = null) =>
+        queue.SendMessageAsync(Serialize(message), visibilityTimeout: delay, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: ct);
+
+    public async Task<IReadOnlyList<ReceivedIntent>> ReceiveAsync(int max, TimeSpan visibility, CancellationToken ct)
+    {
+        var messages = await queue.ReceiveMessagesAsync(max, visibility, ct);
+        var result = new List<ReceivedIntent>(messages.Count);
+        foreach (var m in messages)
+        {
+            if (Parse(m.MessageText) is { } message) result.Add(new ReceivedIntent(message, m.MessageId, m.PopReceipt, m.DequeueCount));
+            else await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct); // not ours: drop it
+        }
+        return result;
+    }
+
+    public Task DeleteAsync(ReceivedIntent intent, CancellationToken ct) => queue.DeleteMessageAsync(intent.MessageId, intent.PopReceipt, ct);
+
+    /// <summary>Makes the message visible again after <paramref name="delay"/>.</summary>
+    public Task DeferAsync(ReceivedIntent intent, TimeSpan delay, CancellationToken ct) =>
+        queue.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
+
+    public Task<int> CountAsync(CancellationToken ct) => queue.GetApproximateMessagesCountAsync(ct);
+
+    /// <summary>Wakes this instance's intent executor: call after the commit, so it finds the intent committed.</summary>
+    public void NotifyLocal()
+    {
+        TaskCompletionSource woken;
+        lock (wakeLock)
+        {
+            woken = wakeup;
+            wakeup = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        woken.TrySetResult();
+    }
+
+    /// <summary>Completes when an intent is next queued on this instance. Take it BEFORE looking in the queue.</summary>
+    public Task LocalWorkSignal()
+    {
+        lock (wakeLock) return wakeup.Task;
+    }
+}
