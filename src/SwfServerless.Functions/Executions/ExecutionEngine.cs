@@ -36,7 +36,7 @@ namespace SwfServerless.Functions.Executions;
 public sealed partial class ExecutionEngine(
     ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility, IntentQueue intents,
     ReminderRepository reminders, ExecutionRetention retention, LocalTimers timers, IServiceProvider services,
-    IOptions<SwfOptions> options, ILogger<ExecutionEngine> log)
+    IOptions<SwfOptions> options, RunLocks locks, ILogger<ExecutionEngine> log)
 {
     private const int MaxAttempts = 100;
 
@@ -51,15 +51,21 @@ public sealed partial class ExecutionEngine(
     {
         for (var attempt = 1; ; attempt++)
         {
-            var run = await executions.LoadAsync(partition, runId, ct) ?? throw UnknownExecution(runId);
-            var machine = new ExecutionMachine(run.State, context.Now());
-            var result = command(machine);
-            if (machine.NewEvents.Count == 0) return result;
+            using (await locks.AcquireAsync(runId, ct))
+            {
+                var run = await executions.LoadAsync(partition, runId, ct) ?? throw UnknownExecution(runId);
+                var machine = new ExecutionMachine(run.State, context.Now());
+                var result = command(machine);
+                if (machine.NewEvents.Count == 0) return result;
 
-            if (await TryCommitAsync(run, machine, ct, applied)) return result;
+                if (await TryCommitAsync(run, machine, ct, applied)) return result;
+            }
             await BackOffAsync(runId, attempt, ct);
         }
     }
+
+    /// <summary>This instance's turn to change the run (see <see cref="RunLocks"/>): hold it from load to commit.</summary>
+    public Task<IDisposable> TurnAsync(string runId, CancellationToken ct) => locks.AcquireAsync(runId, ct);
 
     /// <summary>Waits a moment after a lost race; gives up (503) after <see cref="MaxAttempts"/>.</summary>
     public async Task BackOffAsync(string runId, int attempt, CancellationToken ct)

@@ -68,26 +68,29 @@ public sealed partial class TaskPoller(
                 await queues.DeferAsync(received, TimeSpan.Zero, CancellationToken.None);
                 return null;
             }
-            var run = await executions.LoadAsync(message.Partition, message.RunId, ct);
-            if (run is null || run.State.LastEventId < message.ScheduledEventId)
+            using (await engine.TurnAsync(message.RunId, ct))
             {
-                // The scheduling commit is not visible (yet): it is in flight, or it failed and never will be.
-                if (context.Now() - message.EnqueuedAt < UncommittedGiveUp) await queues.DeferAsync(received, UncommittedRetry, ct);
-                else await queues.DeleteAsync(received, ct);
-                return null;
-            }
-            var machine = new ExecutionMachine(run.State, context.Now());
-            var start = claim(machine, message.ScheduledEventId);
-            if (start is null)
-            {
-                await queues.DeleteAsync(received, ct); // already started, cancelled, timed out or closed: a stale message
-                return null;
-            }
-            // Through the engine: the claim arms the task's START_TO_CLOSE (and HEARTBEAT) deadlines.
-            if (await engine.TryCommitAsync(run, machine, ct))
-            {
-                await queues.DeleteAsync(received, ct);
-                return new ClaimedTask<TStart>(message.Partition, machine.State, start);
+                var run = await executions.LoadAsync(message.Partition, message.RunId, ct);
+                if (run is null || run.State.LastEventId < message.ScheduledEventId)
+                {
+                    // The scheduling commit is not visible (yet): it is in flight, or it failed and never will be.
+                    if (context.Now() - message.EnqueuedAt < UncommittedGiveUp) await queues.DeferAsync(received, UncommittedRetry, ct);
+                    else await queues.DeleteAsync(received, ct);
+                    return null;
+                }
+                var machine = new ExecutionMachine(run.State, context.Now());
+                var start = claim(machine, message.ScheduledEventId);
+                if (start is null)
+                {
+                    await queues.DeleteAsync(received, ct); // already started, cancelled, timed out or closed: a stale message
+                    return null;
+                }
+                // Through the engine: the claim arms the task's START_TO_CLOSE (and HEARTBEAT) deadlines.
+                if (await engine.TryCommitAsync(run, machine, ct))
+                {
+                    await queues.DeleteAsync(received, ct);
+                    return new ClaimedTask<TStart>(message.Partition, machine.State, start);
+                }
             }
             LogClaimConflict(log, message.RunId, attempt);
         }

@@ -25,6 +25,7 @@ public static class OperationCatalog
         services.AddSingleton<TypeCatalog>();
         services.AddSingleton<ExecutionRepository>();
         services.AddSingleton<VisibilityRepository>();
+        services.AddSingleton<RunLocks>();
         services.AddSingleton<ExecutionEngine>();
         services.AddSingleton<ExecutionFinder>();
         services.AddSingleton<TaskPoller>();

@@ -66,6 +66,44 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_decider_answering_during_a_large_fan_out_is_never_starved_by_the_workers()
+    {
+        // The bench found it: with hundreds of claims and completions racing the decider for the run's ETag, the
+        // decider's answer could lose every race (503) and leave its decision task started for good.
+        const int activities = 300;
+        var runId = await wf.StartAsync("big-fan");
+        await wf.DecideAsync(await wf.PollDecisionAsync(), Enumerable.Range(0, activities).Select(i => Workflows.Schedule($"a{i}")).ToArray());
+
+        var workersDone = new CancellationTokenSource();
+        async Task Worker()
+        {
+            while (!workersDone.IsCancellationRequested)
+            {
+                var task = await wf.PollActivityAsync();
+                if (Workflows.Token(task) != "") await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(task) });
+            }
+        }
+        var workers = Enumerable.Range(0, 16).Select(_ => Worker()).ToArray();
+
+        var closed = false;
+        for (var rounds = 0; !closed && rounds < 400; rounds++)
+        {
+            var task = await wf.PollDecisionAsync();
+            if (Workflows.Token(task) == "") continue;
+            var completed = (await wf.HistoryAsync("big-fan", runId)).Count(e => e.GetProperty("eventType").GetString() == "ActivityTaskCompleted");
+            // Every answer must succeed however busy the run is (OkAsync fails the test on a 503).
+            await wf.DecideAsync(task, completed == activities ? [Workflows.Complete()] : []);
+            closed = completed == activities;
+        }
+        workersDone.Cancel();
+        await Task.WhenAll(workers);
+
+        Assert.True(closed, "the workflow never got to close");
+        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "big-fan", runId } });
+        Assert.Equal("COMPLETED", detail.GetProperty("executionInfo").GetProperty("closeStatus").GetString());
+    }
+
+    [Fact]
     public async Task Two_deciders_polling_one_task_list_only_one_gets_the_decision_task()
     {
         await wf.StartAsync("two-deciders");
