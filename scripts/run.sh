@@ -3,7 +3,15 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_node_modules
 
-trap 'kill "${AZURITE_PID:-}" 2>/dev/null || true' EXIT INT TERM
+dotnet build "$ROOT/src/SwfServerless.Functions" -c Release --nologo -v q -clp:ErrorsOnly
+
+APP_PID=""
+stop() {
+  kill "$APP_PID" "${AZURITE_PID:-}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
 echo "Starting Azurite (data in .data/azurite) ..."
 start_azurite "$ROOT/.data/azurite" 10000 10001 10002
 
@@ -12,4 +20,7 @@ export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
 # A local development key (as in local.settings.sample.json): requests are SigV4-verified locally as in Azure.
 export Swf__AccessKeys__0__AccessKeyId="${Swf__AccessKeys__0__AccessKeyId:-AKIDLOCALDEVELOPMENT}"
 export Swf__AccessKeys__0__SecretAccessKey="${Swf__AccessKeys__0__SecretAccessKey:-local-development-secret-change-me}"
-dotnet run --project "$ROOT/src/SwfServerless.Functions" -c Release -- --urls http://127.0.0.1:7071 "$@"
+# The built app itself, not `dotnet run`, so that stopping this script stops the app with it.
+dotnet "$ROOT/src/SwfServerless.Functions/bin/Release/net10.0/SwfServerless.dll" --urls http://127.0.0.1:7071 "$@" &
+APP_PID=$!
+wait "$APP_PID"
