@@ -47,13 +47,17 @@ public sealed partial class ExecutionEngine(
     /// <summary>Runs <paramref name="command"/> against the run and commits what it produced; returns the command's result.</summary>
     /// <param name="applied">The intent of another run this change carries out (see <see cref="IntentMarker"/>).</param>
     /// <exception cref="IntentAlreadyAppliedException">An earlier commit carried out <paramref name="applied"/>: nothing was written.</exception>
-    public async Task<T> UpdateAsync<T>(string partition, string runId, Func<ExecutionMachine, T> command, CancellationToken ct, IntentMarker? applied = null)
+    /// <param name="loaded">The run as the caller already read it: used for the first attempt instead of reading it
+    /// again (if it is stale, the ETag rejects the commit and the next attempt rereads).</param>
+    public async Task<T> UpdateAsync<T>(string partition, string runId, Func<ExecutionMachine, T> command, CancellationToken ct,
+        IntentMarker? applied = null, LoadedRun? loaded = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             using (await locks.AcquireAsync(runId, ct))
             {
-                var run = await executions.LoadAsync(partition, runId, ct) ?? throw UnknownExecution(runId);
+                var run = (attempt == 1 ? loaded : null)
+                    ?? await executions.LoadAsync(partition, runId, ct) ?? throw UnknownExecution(runId);
                 var machine = new ExecutionMachine(run.State, context.Now());
                 var result = command(machine);
                 if (machine.NewEvents.Count == 0) return result;

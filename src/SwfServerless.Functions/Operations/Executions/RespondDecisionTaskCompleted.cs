@@ -36,7 +36,7 @@ public sealed class RespondDecisionTaskCompleted(ExecutionEngine engine, Executi
             m.CompleteDecisionTask(task.StartedEventId, input.Decisions, input.ExecutionContext, activityTypes,
                 input.TaskList, input.TaskListScheduleToStartTimeout, isPermitted, workflowTypes);
             return 0;
-        }, ct);
+        }, ct, loaded: run);
         return NoOutput.Instance;
     }
 
