@@ -203,7 +203,7 @@ public static class BenchProgram
                 ["dotnet"] = RuntimeInformation.FrameworkDescription, ["serverGc"] = System.Runtime.GCSettings.IsServerGC,
             },
             ["azurite"] = azurite.Version, ["storage"] = o.Storage is null ? "private Azurite on tmpfs" : "external",
-            ["endpoint"] = o.Endpoint ?? "in-process apps (SwfApp.Build) on 127.0.0.1",
+            ["endpoint"] = o.Endpoint ?? "in-process apps (SwfServer.Build) on 127.0.0.1",
             ["options"] = new JsonObject
             {
                 ["runs"] = o.Runs, ["workflows"] = o.Workflows, ["steps"] = o.Steps, ["sweep"] = string.Join(",", o.Sweep), ["workflowsAtOne"] = o.WorkflowsAtOne,

@@ -29,11 +29,11 @@ rm -rf "$APP" "$ZIP"
 mkdir -p "$APP"
 
 if [ "$MODE" = self-contained ]; then
-  dotnet publish src/SwfServerless.Functions -c Release -r linux-x64 --self-contained true \
+  dotnet publish src/SwfServerless.Service -c Release -r linux-x64 --self-contained true \
     -p:PublishReadyToRun=true -p:PublishTrimmed=true -p:ILLinkTreatWarningsAsErrors=true -p:DebugType=none \
     -o "$APP" --nologo -v q -clp:ErrorsOnly
 else
-  dotnet publish src/SwfServerless.Functions -c Release --self-contained false \
+  dotnet publish src/SwfServerless.Service -c Release --self-contained false \
     -p:DebugType=none -o "$APP" --nologo -v q -clp:ErrorsOnly
 fi
 # Development-only files the Functions host does not need.

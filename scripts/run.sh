@@ -3,7 +3,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_node_modules
 
-dotnet build "$ROOT/src/SwfServerless.Functions" -c Release --nologo -v q -clp:ErrorsOnly
+dotnet build "$ROOT/src/SwfServerless.Server" -c Release --nologo -v q -clp:ErrorsOnly
 
 APP_PID=""
 stop() {
@@ -21,6 +21,6 @@ export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
 export Swf__AccessKeys__0__AccessKeyId="${Swf__AccessKeys__0__AccessKeyId:-AKIDLOCALDEVELOPMENT}"
 export Swf__AccessKeys__0__SecretAccessKey="${Swf__AccessKeys__0__SecretAccessKey:-local-development-secret-change-me}"
 # The built app itself, not `dotnet run`, so that stopping this script stops the app with it.
-dotnet "$ROOT/src/SwfServerless.Functions/bin/Release/net10.0/SwfServerless.dll" --urls http://127.0.0.1:7071 "$@" &
+dotnet "$ROOT/src/SwfServerless.Server/bin/Release/net10.0/SwfServerless.Server.dll" --urls http://127.0.0.1:7071 "$@" &
 APP_PID=$!
 wait "$APP_PID"

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using SwfServerless.AzureStorage;
-using SwfServerless.Functions.Hosting;
+using SwfServerless.Server;
 
 namespace SwfServerless.Bench.Infra;
 
 /// <summary>
-/// The app in this process (SwfApp.Build on a real Kestrel port), so the bench can read its storage counters:
+/// The app in this process (SwfServer.Build on a real Kestrel port), so the bench can read its storage counters:
 /// StorageClients is a DI singleton and owns the StorageMetrics every table and queue request is counted in.
 /// </summary>
 public sealed class InProcessApp : IAsyncDisposable
@@ -36,7 +36,7 @@ public sealed class InProcessApp : IAsyncDisposable
             ["Logging:LogLevel:SwfServerless.Auth"] = "Error", // "no access keys configured": the bench runs unsigned on purpose
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
-        var app = SwfApp.Build(["--urls", url], settings);
+        var app = SwfServer.Build(["--urls", url], settings);
         await app.StartAsync();
         return new InProcessApp(app, url);
     }
@@ -50,7 +50,7 @@ public sealed class InProcessApp : IAsyncDisposable
 }
 
 /// <summary>
-/// The app as its own process (a build the project ships: `dotnet SwfServerless.dll` or a self-contained publish),
+/// The app as its own process (a build the project ships: `dotnet SwfServerless.Server.dll` or a self-contained publish),
 /// for cold start and peak RSS. Storage counters are not visible from here.
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable

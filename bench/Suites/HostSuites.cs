@@ -57,16 +57,16 @@ public static class ColdStartSuite
     {
         var o = ctx.Options;
         var builds = new List<(string Name, string Command, string[] Args)>();
-        var fdd = Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Functions", "bin", o.Configuration, "net10.0", "SwfServerless.dll");
-        builds.Add(("framework-dependent (dotnet SwfServerless.dll)", "dotnet", [fdd]));
+        var fdd = Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Server", "bin", o.Configuration, "net10.0", "SwfServerless.Server.dll");
+        builds.Add(("framework-dependent (dotnet SwfServerless.Server.dll)", "dotnet", [fdd]));
         var json = new JsonObject();
         if (o.PublishSelfContained)
         {
             var outDir = Path.Combine(ctx.RepoRoot, "artifacts", "bench", "linux-x64-r2r");
             Console.WriteLine($"# Publishing self-contained linux-x64 ReadyToRun to {outDir} (not timed)");
-            var (ok, log) = await RunAsync("dotnet", ["publish", Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Functions"), "-c", "Release", "-r", "linux-x64",
+            var (ok, log) = await RunAsync("dotnet", ["publish", Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Server"), "-c", "Release", "-r", "linux-x64",
                 "--self-contained", "-p:PublishReadyToRun=true", "-o", outDir, "--nologo", "-v", "q"]);
-            if (ok) builds.Add(("self-contained linux-x64 ReadyToRun", Path.Combine(outDir, "SwfServerless"), []));
+            if (ok) builds.Add(("self-contained linux-x64 ReadyToRun", Path.Combine(outDir, "SwfServerless.Server"), []));
             else { ctx.Report.Add(new Row("7 cold start", "self-contained linux-x64 ReadyToRun", "not available", Note: "publish failed here")); json["r2rPublishLog"] = log[^Math.Min(log.Length, 2000)..]; }
         }
         Console.WriteLine($"# Cold start: {o.ColdStartRuns} runs per build, interleaved");
@@ -126,7 +126,7 @@ public static class MemorySuite
     public static async Task<ChainResult?> RunAsync(BenchContext ctx)
     {
         var o = ctx.Options;
-        var dll = Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Functions", "bin", o.Configuration, "net10.0", "SwfServerless.dll");
+        var dll = Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Server", "bin", o.Configuration, "net10.0", "SwfServerless.Server.dll");
         if (!File.Exists(dll)) { ctx.Report.Add(new Row("8 memory", "peak RSS", "not available", Note: $"{dll} missing")); return null; }
         Console.WriteLine($"# Memory: app as its own process, {o.Workflows} workflows x {o.Steps} steps, W=D={o.MemoryWorkers}");
         // Its own Azurite unless shared storage was asked for (see BenchContext.FreshAsync).

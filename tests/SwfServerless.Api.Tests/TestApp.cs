@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using SwfServerless.Functions.Hosting;
+using SwfServerless.Server;
 using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests;
@@ -44,9 +44,7 @@ public sealed class TestApp : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        // As the Functions host does: the handler listens where FUNCTIONS_CUSTOMHANDLER_PORT says.
-        if (all.ContainsKey(FunctionsHost.PortSetting)) all[FunctionsHost.PortSetting] = port.ToString();
-        var app = SwfApp.Build(["--urls", url], all, configureServices);
+        var app = SwfServer.Build(["--urls", url], all, configureServices);
         await app.StartAsync();
         return new TestApp(app, url);
     }

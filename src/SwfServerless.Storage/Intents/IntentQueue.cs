@@ -32,6 +32,7 @@ public sealed record ReceivedIntent(IntentMessage Message, string MessageId, str
 public sealed class IntentQueue
 {
     private readonly QueueClient queue;
+    private readonly QueueClient poison;
     private readonly Lock wakeLock = new();
     private TaskCompletionSource wakeup = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -42,6 +43,8 @@ public sealed class IntentQueue
             throw new ArgumentException($"'{name}' is not a valid queue name (3-63 lowercase letters, digits and single hyphens).", nameof(name));
         Name = name;
         queue = clients.GetQueueClient(Name);
+        // Where the Functions host moves a message after maxDequeueCount failed deliveries (its naming: "<queue>-poison").
+        poison = clients.GetQueueClient(Name + "-poison");
     }
 
     public string Name { get; }
@@ -81,6 +84,30 @@ public sealed class IntentQueue
         queue.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
 
     public Task<int> CountAsync(CancellationToken ct) => queue.GetApproximateMessagesCountAsync(ct);
+
+    /// <summary>
+    /// Moves what the Functions host put in the poison queue back into the intents queue: an intent is never dropped
+    /// for failing. Put first, delete after: a crash in between leaves a duplicate, which the executor makes harmless.
+    /// </summary>
+    /// <returns>How many messages were moved.</returns>
+    public async Task<int> RedrivePoisonAsync(int max, CancellationToken ct)
+    {
+        var moved = 0;
+        while (moved < max)
+        {
+            IReadOnlyList<QueueMessage> messages;
+            try { messages = await poison.ReceiveMessagesAsync(Math.Min(32, max - moved), TimeSpan.FromSeconds(30), ct); }
+            catch (StorageRequestFailedException e) when (e.Status == 404) { return moved; } // no poison queue: nothing ever failed that often
+            if (messages.Count == 0) return moved;
+            foreach (var m in messages)
+            {
+                await queue.SendMessageAsync(m.MessageText, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: ct);
+                await poison.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                moved++;
+            }
+        }
+        return moved;
+    }
 
     /// <summary>Wakes this instance's intent executor: call after the commit, so it finds the intent committed.</summary>
     public void NotifyLocal()

@@ -1,4 +1,4 @@
-using SwfServerless.Functions.Auth;
+using SwfServerless.Service.Auth;
 
 namespace SwfServerless.Api.Tests.Auth;
 

@@ -1,4 +1,4 @@
-using SwfServerless.Functions.Auth;
+using SwfServerless.Service.Auth;
 using static SwfServerless.Api.Tests.Auth.SigV4TestSupport;
 
 namespace SwfServerless.Api.Tests.Auth;

@@ -1,5 +1,5 @@
 using System.Text;
-using SwfServerless.Functions.Auth;
+using SwfServerless.Service.Auth;
 using static SwfServerless.Api.Tests.Auth.SigV4TestSupport;
 
 namespace SwfServerless.Api.Tests.Auth;

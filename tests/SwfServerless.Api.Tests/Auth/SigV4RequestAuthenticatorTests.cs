@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using SwfServerless.Core.Faults;
-using SwfServerless.Functions.Auth;
+using SwfServerless.Service.Auth;
 
 namespace SwfServerless.Api.Tests.Auth;
 

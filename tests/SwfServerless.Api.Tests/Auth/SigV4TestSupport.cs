@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using SwfServerless.Functions.Auth;
+using SwfServerless.Service.Auth;
 
 namespace SwfServerless.Api.Tests.Auth;
 

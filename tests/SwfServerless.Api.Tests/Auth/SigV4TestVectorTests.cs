@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using SwfServerless.Functions.Auth;
+using SwfServerless.Service.Auth;
 using static SwfServerless.Api.Tests.Auth.SigV4TestSupport;
 
 namespace SwfServerless.Api.Tests.Auth;

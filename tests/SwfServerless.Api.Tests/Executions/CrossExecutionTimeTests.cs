@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SwfServerless.AzureStorage;
 using SwfServerless.Core.Executions;
-using SwfServerless.Functions.Executions;
-using SwfServerless.Functions.Hosting;
+using SwfServerless.Service.Executions;
+using SwfServerless.Service.Hosting;
 using SwfServerless.Storage;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Storage.Intents;
@@ -151,7 +151,7 @@ public sealed class CrossExecutionTimeTests(AzuriteFixture azurite) : IAsyncLife
         var name = "Intents-" + TestNames.Unique("q");
         await using var other = await TestApp.StartAsync(azurite, new Dictionary<string, string?>
         {
-            [FunctionsHost.IntentQueueSetting] = name,
+            [TriggerSettings.IntentQueueSetting] = name,
             ["Swf:LongPollSeconds"] = "2",
         });
         var queue = other.Services.GetRequiredService<IntentQueue>();
@@ -163,51 +163,6 @@ public sealed class CrossExecutionTimeTests(AzuriteFixture azurite) : IAsyncLife
         var parentRun = await flows.StartAsync("via-queue");
         await flows.DecideAsync(await flows.PollDecisionAsync(), Workflows.StartChild("via-queue-kid"));
         await flows.WaitForHistoryAsync("via-queue", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1);
-    }
-
-    [Fact]
-    public async Task Under_the_Functions_host_the_app_neither_sweeps_nor_polls_the_intents_queue_itself_the_triggers_do()
-    {
-        var crashStart = new CrashOnce(IntentKind.StartChild) { Armed = true };
-        await using var hosted = await TestApp.StartAsync(azurite, new Dictionary<string, string?>
-        {
-            [FunctionsHost.PortSetting] = "set by TestApp",
-            ["Swf:LongPollSeconds"] = "2",
-            ["Swf:SweepIntervalSeconds"] = "1",
-            ["Swf:InProcessTimers"] = "false",
-            ["Swf:IntentVisibilitySeconds"] = "1",
-            ["Swf:PollIntervalMilliseconds"] = "200",
-        }, services => services.AddSingleton<IIntentCrashPoints>(crashStart));
-        var flows = new Workflows(hosted);
-        await flows.RegisterAsync();
-        var parentRun = await flows.StartAsync("hosted-parent");
-        await flows.DecideAsync(await flows.PollDecisionAsync(), Workflows.StartChild("hosted-kid"), new
-        {
-            decisionType = "StartTimer", startTimerDecisionAttributes = new { timerId = "t", startToFireTimeout = "1" },
-        });
-
-        // The local executor was woken by the commit and crashed; its message is visible again after 1 s. Standalone it
-        // would be taken again within 200 ms, and the timer fired by the 1 s sweep: under the host, neither happens.
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
-        Assert.Single(crashStart.Crashed);
-        var events = await flows.HistoryAsync("hosted-parent", parentRun);
-        Assert.Equal(0, Workflows.Count(events, "ChildWorkflowExecutionStarted"));
-        Assert.Equal(0, Workflows.Count(events, "TimerFired"));
-
-        // The queue trigger delivers the message (as the host does: the text, then completes it) ...
-        var queue = hosted.Services.GetRequiredService<IntentQueue>();
-        var received = Assert.Single(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30), CancellationToken.None));
-        using (var invocation = await hosted.Http.SendAsync(Functions.FunctionsHostSimulator.Invocation(FunctionsHost.IntentsFunction,
-                   Functions.FunctionsHostSimulator.QueuePayload(Functions.FunctionsHostSimulator.HostEncodedString(IntentQueue.Serialize(received.Message)), 2)))) 
-            Assert.Equal(HttpStatusCode.OK, invocation.StatusCode);
-        await queue.DeleteAsync(received, CancellationToken.None);
-        await flows.WaitForHistoryAsync("hosted-parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1);
-
-        // ... and the timer trigger runs the sweep.
-        using (var sweep = await hosted.Http.SendAsync(Functions.FunctionsHostSimulator.Invocation(FunctionsHost.SweepFunction,
-                   Functions.FunctionsHostSimulator.TimerPayload(DateTimeOffset.UtcNow))))
-            Assert.Equal(HttpStatusCode.OK, sweep.StatusCode);
-        events = await flows.WaitForHistoryAsync("hosted-parent", parentRun, e => Workflows.Count(e, "TimerFired") == 1, seconds: 5);
     }
 
     private async Task<JsonElement> DescribeAsync(string workflowId, string runId) =>

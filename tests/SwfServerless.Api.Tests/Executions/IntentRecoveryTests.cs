@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SwfServerless.Core.Executions;
-using SwfServerless.Functions.Executions;
-using SwfServerless.Functions.Hosting;
+using SwfServerless.Service.Executions;
+using SwfServerless.Service.Hosting;
 using SwfServerless.Storage.Intents;
 using SwfServerless.Testing;
 
@@ -85,11 +85,11 @@ public sealed class IntentRecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal([IntentKind.StartChild, IntentKind.StartChild, IntentKind.SignalExternal, IntentKind.SignalExternal, IntentKind.RequestCancelExternal,
             IntentKind.RunClosed, IntentKind.RunClosed], seen.Select(m => m.Kind).Order());
         var before = await SnapshotAsync();
-        var work = app.Services.GetServices<ITriggeredWork>().Single(w => w.FunctionName == "Intents");
+        var work = app.Services.GetRequiredService<IntentsWork>();
         foreach (var message in seen)
         {
-            await work.RunAsync(IntentQueue.Serialize(message), CancellationToken.None);
-            await work.RunAsync(IntentQueue.Serialize(message), CancellationToken.None);
+            await work.RunAsync(IntentQueue.Serialize(message), 1, CancellationToken.None);
+            await work.RunAsync(IntentQueue.Serialize(message), 1, CancellationToken.None);
         }
         Assert.Equal(before, await SnapshotAsync());
     }
@@ -105,10 +105,10 @@ public sealed class IntentRecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
 
         // The target writes are committed, the reports are not: the source still has the intents pending, so each
         // duplicate goes all the way to the target again, finds its intent row there, and reports.
-        var work = app.Services.GetServices<ITriggeredWork>().Single(w => w.FunctionName == "Intents");
+        var work = app.Services.GetRequiredService<IntentsWork>();
         foreach (var message in crashes.Held.Values)
         {
-            await Task.WhenAll(work.RunAsync(IntentQueue.Serialize(message), CancellationToken.None), work.RunAsync(IntentQueue.Serialize(message), CancellationToken.None));
+            await Task.WhenAll(work.RunAsync(IntentQueue.Serialize(message), 1, CancellationToken.None), work.RunAsync(IntentQueue.Serialize(message), 1, CancellationToken.None));
         }
         crashes.HoldReports.SetResult();
         await Task.Delay(1500);
@@ -173,18 +173,18 @@ public sealed class IntentRecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Under_the_Functions_trigger_an_intent_not_yet_committed_is_requeued_and_dropped_after_the_grace_period()
     {
         var queue = app.Services.GetRequiredService<IntentQueue>();
-        var work = app.Services.GetServices<ITriggeredWork>().Single(w => w.FunctionName == "Intents");
+        var work = app.Services.GetRequiredService<IntentsWork>();
         Assert.Equal(0, await queue.CountAsync(CancellationToken.None));
 
         // The trigger completes (deletes) the delivered message itself; a deferral must therefore queue a delayed copy.
         var young = new IntentMessage(IntentKind.SignalExternal, "no-such-partition", "no-such-run", 5, DateTimeOffset.UtcNow);
-        await work.RunAsync(IntentQueue.Serialize(young), CancellationToken.None);
+        await work.RunAsync(IntentQueue.Serialize(young), 1, CancellationToken.None);
         Assert.Equal(1, await queue.CountAsync(CancellationToken.None));
 
         // Past the grace period: the commit that queued it failed for good. Dropped, no copy.
         var old = young with { RunId = "another-run", EnqueuedAt = DateTimeOffset.UtcNow.AddMinutes(-3) };
-        await work.RunAsync(IntentQueue.Serialize(old), CancellationToken.None);
-        await work.RunAsync("not an intent", CancellationToken.None);
+        await work.RunAsync(IntentQueue.Serialize(old), 1, CancellationToken.None);
+        await work.RunAsync("not an intent", 1, CancellationToken.None);
         Assert.Equal(1, await queue.CountAsync(CancellationToken.None));
     }
 

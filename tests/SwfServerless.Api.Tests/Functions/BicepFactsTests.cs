@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using SwfServerless.Functions.Auth;
-using SwfServerless.Functions.Hosting;
+using SwfServerless.Service.Auth;
+using SwfServerless.Service.Hosting;
 
 namespace SwfServerless.Api.Tests.Functions;
 
@@ -93,7 +93,7 @@ public sealed partial class BicepFactsTests
         foreach (var required in new[]
                  {
                      "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
-                     "AzureWebJobsDisableHomepage", FunctionsHost.SweepScheduleSetting, FunctionsHost.IntentQueueSetting,
+                     "AzureWebJobsDisableHomepage", TriggerSettings.SweepScheduleSetting, TriggerSettings.IntentQueueSetting,
                      "Swf__AccessKeys__0__AccessKeyId", "Swf__AccessKeys__0__SecretAccessKey", "Swf__PublicHostNames",
                  })
             Assert.True(settings.ContainsKey(required), $"the Bicep does not set {required}");
@@ -119,7 +119,7 @@ public sealed partial class BicepFactsTests
     /// <summary>Whether a setting name maps onto something the app binds or reads, or the Functions host consumes.</summary>
     internal static bool IsReadByAppOrHost(string name)
     {
-        if (name is FunctionsHost.SweepScheduleSetting or FunctionsHost.IntentQueueSetting or "AzureWebJobsStorage"
+        if (name is TriggerSettings.SweepScheduleSetting or TriggerSettings.IntentQueueSetting or "AzureWebJobsStorage"
             or "AzureWebJobsDisableHomepage" or "APPLICATIONINSIGHTS_CONNECTION_STRING" or "APPLICATIONINSIGHTS_AUTHENTICATION_STRING")
             return true;
         var parts = name.Split("__");

@@ -1,5 +1,5 @@
-using SwfServerless.Functions.Auth;
-using SwfServerless.Functions.Hosting;
+using SwfServerless.Service.Auth;
+using SwfServerless.Service.Hosting;
 
 namespace SwfServerless.Api.Tests.Functions;
 
@@ -15,7 +15,7 @@ public sealed class SettingsDocumentationTests
     {
         var names = new TheoryData<string>
         {
-            "AzureWebJobsStorage", "AzureWebJobsDisableHomepage", FunctionsHost.SweepScheduleSetting, FunctionsHost.IntentQueueSetting,
+            "AzureWebJobsStorage", "AzureWebJobsDisableHomepage", TriggerSettings.SweepScheduleSetting, TriggerSettings.IntentQueueSetting,
         };
         foreach (var p in typeof(SwfOptions).GetProperties().Where(p => p.Name != nameof(SwfOptions.AccessKeys)))
             names.Add("Swf__" + p.Name);
@@ -33,11 +33,11 @@ public sealed class SettingsDocumentationTests
     {
         Assert.All(Sample.Keys.Where(k => k != "FUNCTIONS_WORKER_RUNTIME"),
             k => Assert.True(BicepFactsTests.IsReadByAppOrHost(k), $"{k} is read by nobody"));
-        Assert.Equal("custom", Sample["FUNCTIONS_WORKER_RUNTIME"]);
+        Assert.Equal("dotnet-isolated", Sample["FUNCTIONS_WORKER_RUNTIME"]);
         Assert.Equal("UseDevelopmentStorage=true", Sample["AzureWebJobsStorage"]);
         Assert.Equal("true", Sample["AzureWebJobsDisableHomepage"]);
         Assert.Equal(TriggerSettings.From(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), "swf").IntentQueue,
-            Sample[FunctionsHost.IntentQueueSetting]);
+            Sample[TriggerSettings.IntentQueueSetting]);
     }
 
     [Theory]
@@ -55,7 +55,6 @@ public sealed class SettingsDocumentationTests
     [InlineData("AzureWebJobsStorage__clientId")]
     [InlineData("AzureWebJobsStorage__tableServiceUri")]
     [InlineData("AzureWebJobsStorage__queueServiceUri")]
-    [InlineData("FUNCTIONS_CUSTOMHANDLER_PORT")]
     public void The_readme_documents_the_identity_and_host_settings(string name) =>
         Assert.Contains(name, Readme);
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using SwfServerless.Functions.Hosting;
-using SwfServerless.Functions.Time;
+using SwfServerless.Service.Hosting;
+using SwfServerless.Service.Time;
 
 namespace SwfServerless.Api.Tests.Time;
 
@@ -18,18 +18,24 @@ public sealed class LocalTimersTests
     {
         var time = new ManualTime(T0);
         var timers = Create(time);
-        await timers.StartAsync(default);
+        using var stop = new CancellationTokenSource();
         var ran = new Dictionary<string, TaskCompletionSource>();
-        Func<CancellationToken, Task> Work(string key)
+        var loop = timers.RunAsync((alarm, _) =>
         {
-            ran[key] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _ => { ran[key].TrySetResult(); return Task.CompletedTask; };
+            if (alarm.RunId == "twice") throw new InvalidOperationException("scheduled twice");
+            lock (ran) ran[alarm.RunId].TrySetResult();
+            return Task.CompletedTask;
+        }, stop.Token);
+        LocalAlarm Work(string key)
+        {
+            lock (ran) ran[key] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return new LocalAlarm("p", key);
         }
 
         Assert.True(timers.Schedule("b", T0.AddSeconds(2), Work("b")));
         Assert.True(timers.Schedule("a", T0.AddSeconds(1), Work("a")));   // earlier than what the loop waits for
-        Assert.False(timers.Schedule("a", T0.AddSeconds(1), _ => throw new InvalidOperationException("scheduled twice")));
-        Assert.False(timers.Schedule("far", T0 + timers.Horizon + TimeSpan.FromSeconds(1), _ => Task.CompletedTask));
+        Assert.False(timers.Schedule("a", T0.AddSeconds(1), new LocalAlarm("p", "twice")));
+        Assert.False(timers.Schedule("far", T0 + timers.Horizon + TimeSpan.FromSeconds(1), new LocalAlarm("p", "far")));
         Assert.Equal(2, timers.Count);
 
         await time.TimerArmedAsync(T0.AddSeconds(1)); // the loop sleeps until the earliest entry
@@ -46,17 +52,17 @@ public sealed class LocalTimersTests
         await time.TimerArmedAsync(T0.AddSeconds(2));
         time.Advance(TimeSpan.FromSeconds(1));
         await ran["b"].Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await timers.StopAsync(default);
-        Assert.False(timers.Schedule("late", T0, _ => Task.CompletedTask));
+        await stop.CancelAsync();
+        await loop;
+        Assert.False(timers.Schedule("late", T0, new LocalAlarm("p", "late")));
     }
 
     [Fact]
     public async Task Disabled_they_take_nothing()
     {
         var timers = Create(new ManualTime(T0), enabled: false);
-        await timers.StartAsync(default);
-        Assert.False(timers.Schedule("a", T0, _ => Task.CompletedTask));
-        await timers.StopAsync(default);
+        await timers.RunAsync((_, _) => throw new InvalidOperationException("nothing runs"), CancellationToken.None); // returns at once
+        Assert.False(timers.Schedule("a", T0, new LocalAlarm("p", "a")));
     }
 }
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using SwfServerless.AzureStorage;
-using SwfServerless.Functions.Time;
+using SwfServerless.Service.Time;
 using SwfServerless.Storage;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Storage.Time;
@@ -38,7 +38,7 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         return app;
     }
 
-    private static Task<SweepResult> SweepAsync(TestApp app) => app.Services.GetRequiredService<SweepWork>().SweepOnceAsync(CancellationToken.None);
+    private static Task<SweepResult> SweepAsync(TestApp app) => app.Services.GetRequiredService<SweepWork>().SweepOnceAsync(TimeSpan.FromSeconds(12), CancellationToken.None);
 
     private static async Task<List<Reminder>> RemindersOfAsync(TestApp app, string runId) =>
         (await app.Services.GetRequiredService<ReminderRepository>().DueAsync(DateTimeOffset.MaxValue.AddDays(-1), 1000, CancellationToken.None))

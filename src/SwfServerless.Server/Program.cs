@@ -1,0 +1,5 @@
+using SwfServerless.Server;
+
+// The standalone server: ./scripts/run.sh, the tests, the end-to-end suite, the benchmark, containers.
+var app = SwfServer.Build(args);
+await app.RunAsync();

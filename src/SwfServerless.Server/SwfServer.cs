@@ -1,0 +1,34 @@
+using SwfServerless.Service.Executions;
+using SwfServerless.Service.Hosting;
+using SwfServerless.Service.Protocol;
+using SwfServerless.Service.Time;
+
+namespace SwfServerless.Server;
+
+/// <summary>The standalone composition root: the SWF service on Kestrel, with the sweep as a background service.</summary>
+public static class SwfServer
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    /// <param name="settings">Configuration on top of the environment's (tests, the benchmark).</param>
+    /// <param name="configureServices">Runs after the service's own registrations: tests replace seams here (e.g. <see cref="IIntentCrashPoints"/>).</param>
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        // Loopback on the Functions local port unless --urls / ASPNETCORE_URLS say otherwise (a container sets them).
+        if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        // One structured line per SWF call comes from the endpoint; the framework's per-request lines would repeat it.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        builder.Services.AddSwfService(builder.Configuration, SwfHostKind.Standalone);
+        // What the Functions app's timer trigger does; the intent receiver is part of the service on both hosts.
+        builder.Services.AddHostedService<SweepService>();
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.MapSwfEndpoint();
+        return app;
+    }
+}

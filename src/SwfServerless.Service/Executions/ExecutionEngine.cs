@@ -1,0 +1,218 @@
+using Microsoft.Extensions.Options;
+using SwfServerless.Core.Executions;
+using SwfServerless.Core.Faults;
+using SwfServerless.Service.Hosting;
+using SwfServerless.Service.Operations;
+using SwfServerless.Service.Time;
+using SwfServerless.Storage.Executions;
+using SwfServerless.Storage.Intents;
+using SwfServerless.Storage.Tasks;
+using SwfServerless.Storage.Time;
+using SwfServerless.Storage.Visibility;
+using ET = SwfServerless.Core.Model.EventType;
+
+namespace SwfServerless.Service.Executions;
+
+/// <summary>
+/// The one path every change to a run takes: load the state, run the command on the pure machine, write what must
+/// exist before the commit (task and intent messages, reminders), commit under the state row's ETag, then wake local
+/// pollers and the intent executor, update the visibility index and clean up. A lost race (412) means someone else
+/// changed the run first: reload and run the command again.
+/// </summary>
+/// <remarks>
+/// <para><b>One alarm per run.</b> Every deadline must have a durable reminder, but not one each: the state row
+/// keeps <see cref="LoadedRun.Alarm"/>, the due time of the run's one alarm reminder, and the invariant is "while the
+/// run has deadlines, an alarm reminder exists at or before the earliest". A commit whose new deadlines are all
+/// later than the alarm writes no reminder at all (the usual case: a decision task's START_TO_CLOSE alarm covers the
+/// activity steps that follow it); one with an earlier deadline writes a reminder there first and moves the alarm.
+/// When the alarm comes due, <see cref="RunAlarms"/> fires whatever is due and moves it to the next deadline. A
+/// closed run's alarm is its removal time (retention). A ContinueAsNew commits the new run, with its own first alarm,
+/// in the transaction that closes the old one; both get their reminders first and their index rows after.</para>
+/// <para><b>Crash at each step.</b> Before the commit: queued messages and reminders of a change that never
+/// committed; claimers and the intent executor drop the messages, reminders find nothing due and are dropped. After
+/// the commit: the change stands; a visibility reminder armed before it rewrites the index if the index write below
+/// never happened, and a superseded alarm row that was not deleted is dropped when due.</para>
+/// </remarks>
+public sealed partial class ExecutionEngine(
+    ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility, IntentQueue intents,
+    ReminderRepository reminders, ExecutionRetention retention, LocalTimers timers,
+    IOptions<SwfOptions> options, RunLocks locks, ILogger<ExecutionEngine> log)
+{
+    private const int MaxAttempts = 100;
+
+    /// <summary>What one commit does to one run: the machine's changes and the run's alarm before and after.</summary>
+    /// <param name="Repair">The index repair reminder, for commits that change what the visibility index says.</param>
+    private sealed record RunCommit(string Partition, ExecutionMachine Machine, DateTimeOffset? OldAlarm, DateTimeOffset? Alarm, Reminder? Repair);
+
+    /// <summary>Runs <paramref name="command"/> against the run and commits what it produced; returns the command's result.</summary>
+    /// <param name="applied">The intent of another run this change carries out (see <see cref="IntentMarker"/>).</param>
+    /// <exception cref="IntentAlreadyAppliedException">An earlier commit carried out <paramref name="applied"/>: nothing was written.</exception>
+    /// <param name="loaded">The run as the caller already read it: used for the first attempt instead of reading it
+    /// again (if it is stale, the ETag rejects the commit and the next attempt rereads).</param>
+    public async Task<T> UpdateAsync<T>(string partition, string runId, Func<ExecutionMachine, T> command, CancellationToken ct,
+        IntentMarker? applied = null, LoadedRun? loaded = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using (await locks.AcquireAsync(runId, ct))
+            {
+                var run = (attempt == 1 ? loaded : null)
+                    ?? await executions.LoadAsync(partition, runId, ct) ?? throw UnknownExecution(runId);
+                var machine = new ExecutionMachine(run.State, context.Now());
+                var result = command(machine);
+                if (machine.NewEvents.Count == 0) return result;
+
+                if (await TryCommitAsync(run, machine, ct, applied)) return result;
+            }
+            await BackOffAsync(runId, attempt, ct);
+        }
+    }
+
+    /// <summary>This instance's turn to change the run (see <see cref="RunLocks"/>): hold it from load to commit.</summary>
+    public Task<IDisposable> TurnAsync(string runId, CancellationToken ct) => locks.AcquireAsync(runId, ct);
+
+    /// <summary>Waits a moment after a lost race; gives up (503) after <see cref="MaxAttempts"/>.</summary>
+    public async Task BackOffAsync(string runId, int attempt, CancellationToken ct)
+    {
+        if (attempt >= MaxAttempts)
+            throw new SwfFault("ServiceUnavailable", "The workflow execution is too busy to change right now; retry the request.") { StatusCode = 503 };
+        LogConflict(log, runId, attempt);
+        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * Math.Min(attempt, 20))), ct);
+    }
+
+    /// <summary>Starts a new run (the machine came from <see cref="ExecutionMachine.Start"/> or <see cref="ExecutionMachine.StartResolved"/>).</summary>
+    /// <param name="applied">The intent this start carries out (a parent's child start).</param>
+    public async Task StartAsync(string partition, CurrentRun? previous, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null)
+    {
+        var commit = await NewRunCommitAsync(partition, machine, ct);
+        await PrepareAsync(commit, ct);
+        await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, commit.Alarm, ct, applied);
+        await AfterCommitAsync(commit, ct);
+    }
+
+    /// <summary>Commits what the machine recorded on the loaded run; false when the run changed since it was loaded.</summary>
+    /// <param name="applied">The intent of another run this change carries out.</param>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null) =>
+        await TryCommitAsync(run, machine, await AlarmAfterAsync(run.Alarm, machine, ct), ct, applied);
+
+    /// <summary>As above, with the run's alarm moved to <paramref name="alarm"/> (the checker's choice).</summary>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, DateTimeOffset? alarm, CancellationToken ct, IntentMarker? applied = null)
+    {
+        var commit = new RunCommit(run.Partition, machine, run.Alarm, alarm, RepairReminder(run.Partition, machine));
+        var next = machine.ContinuedAs is { } continued ? await NewRunCommitAsync(run.Partition, continued, ct) : null;
+        await Task.WhenAll(PrepareAsync(commit, ct), next is null ? Task.CompletedTask : PrepareAsync(next, ct));
+        var continuedAs = next is null ? null : new NewRunRows(next.Machine.State, next.Machine.NewEvents, next.Alarm);
+        if (!await executions.TryCommitAsync(run, machine.State, machine.NewEvents, alarm, continuedAs, applied, ct)) return false;
+        await AfterCommitAsync(commit, ct);
+        if (next is not null) await AfterCommitAsync(next, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// The run's alarm after an ordinary command: moved earlier only when a new deadline is earlier than it (or it has
+    /// none); once closed, the run's removal time. An alarm already past stays: its reminder is still there and
+    /// whoever handles it fires what is due and moves it on.
+    /// </summary>
+    public async Task<DateTimeOffset?> AlarmAfterAsync(DateTimeOffset? current, ExecutionMachine machine, CancellationToken ct)
+    {
+        if (!machine.State.IsOpen)
+            return machine.Closed ? await retention.RemovalDueAsync(machine.State, ct) : current;
+        DateTimeOffset? earliest = machine.NewDeadlines.Count == 0 ? null : machine.NewDeadlines.Min(d => d.Due);
+        return earliest is { } e && (current is null || e < current) ? e : current;
+    }
+
+    private async Task<RunCommit> NewRunCommitAsync(string partition, ExecutionMachine machine, CancellationToken ct) =>
+        new(partition, machine, null, await AlarmAfterAsync(null, machine, ct), RepairReminder(partition, machine));
+
+    /// <summary>
+    /// Everything the commit relies on, written first and concurrently: task and intent messages (a task must never
+    /// exist without a way to reach a worker, nor an intent without a way to be carried out), the new alarm, the
+    /// index repair reminder.
+    /// </summary>
+    private Task PrepareAsync(RunCommit commit, CancellationToken ct)
+    {
+        var machine = commit.Machine;
+        var writes = new List<Task>(4);
+        if (machine.NewTasks.Count > 0) writes.Add(QueueTasksAsync(machine, ct));
+        if (machine.NewIntents.Count > 0) writes.Add(QueueIntentsAsync(machine, ct));
+        if (commit.Alarm is { } due && commit.Alarm != commit.OldAlarm) writes.Add(reminders.ArmAsync(Reminder.Alarm(due, commit.Partition, machine.State.RunId), ct));
+        if (commit.Repair is not null) writes.Add(reminders.ArmAsync(commit.Repair, ct));
+        return Task.WhenAll(writes);
+    }
+
+    private async Task QueueTasksAsync(ExecutionMachine machine, CancellationToken ct)
+    {
+        var state = machine.State;
+        foreach (var task in machine.NewTasks)
+        {
+            var message = new TaskMessage(task.Kind, ExecutionKeys.Partition(state.Domain, state.WorkflowId), state.RunId, task.ScheduledEventId, context.Now());
+            await queues.EnqueueAsync(state.Domain, task.TaskList, task.Priority, message, ct);
+        }
+    }
+
+    /// <summary>Commits that change what the visibility index says: a start, a cancel request, a close.</summary>
+    private Reminder? RepairReminder(string partition, ExecutionMachine machine) =>
+        machine.Closed || machine.NewEvents.Any(e => e.EventType is ET.WorkflowExecutionStarted or ET.WorkflowExecutionCancelRequested)
+            ? Reminder.Visibility(context.Now().AddSeconds(options.Value.VisibilityRepairSeconds), partition, machine.State.RunId)
+            : null;
+
+    private async Task AfterCommitAsync(RunCommit commit, CancellationToken ct)
+    {
+        var (partition, machine, oldAlarm, alarm, repair) = commit;
+        var state = machine.State;
+        foreach (var task in machine.NewTasks) queues.NotifyLocal(state.Domain, task.Kind, task.TaskList);
+        if (machine.NewIntents.Count > 0) intents.NotifyLocal();
+
+        var indexed = repair is null;
+        try
+        {
+            if (machine.Closed) await visibility.RecordClosedAsync(state.Domain, state.Info(), ct);
+            else if (repair is not null) await visibility.RecordOpenAsync(state.Domain, state.Info(), ct);
+            indexed = true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The change is committed; failing the call now would make the client retry it. The repair reminder fixes the index.
+            LogVisibilityLag(log, state.RunId, e);
+        }
+
+        // Cleanup is an optimisation: a reminder left behind is dropped as a no-op when due.
+        var cleanup = new List<Task>(2);
+        if (indexed && repair is not null) cleanup.Add(reminders.DeleteAsync(repair, ct));
+        if (oldAlarm is { } old && old != alarm) cleanup.Add(reminders.DeleteAsync(Reminder.Alarm(old, partition, state.RunId), ct));
+        try
+        {
+            await Task.WhenAll(cleanup);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCleanupFailed(log, state.RunId, e);
+        }
+
+        if (alarm is { } due && alarm != oldAlarm) ScheduleLocal(Reminder.Alarm(due, partition, state.RunId));
+        // Retention 0: gone as soon as it closed. Done here, after this instance's own index write, so that no index row
+        // is written after the removal; other instances wait for the alarm (removal time + repair delay). A run that still
+        // owes intents (a child's close to report, a child policy to apply) waits for the alarm too: the intent executor
+        // reads what to do from the run, and the removal waits until it is done.
+        if (machine.Closed && indexed && state.IntentsAfterClose().Count == 0 && await retention.DaysAsync(state.Domain, ct) == 0)
+        {
+            var closed = state;
+            timers.Schedule($"remove|{partition}|{state.RunId}", context.Now(), new LocalAlarm(partition, closed.RunId, ClosedRun: closed));
+        }
+    }
+
+    /// <summary>Hands the reminder to this instance's in-process timers: it fires on time while this instance is up.</summary>
+    public bool ScheduleLocal(Reminder reminder) =>
+        timers.Schedule(reminder.RowKey, reminder.Due, new LocalAlarm(reminder.Partition, reminder.RunId, reminder));
+
+    public static SwfFault UnknownExecution(string runId) => SwfFault.UnknownResource($"Unknown execution: runId={runId}");
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId} changed concurrently; retrying (attempt {Attempt})")]
+    private static partial void LogConflict(ILogger log, string runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Visibility index of run {RunId} not updated; its repair reminder will fix it")]
+    private static partial void LogVisibilityLag(ILogger log, string runId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Obsolete reminders of run {RunId} not deleted; they are dropped when due")]
+    private static partial void LogCleanupFailed(ILogger log, string runId, Exception e);
+}

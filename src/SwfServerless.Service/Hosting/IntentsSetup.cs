@@ -1,0 +1,18 @@
+using SwfServerless.Service.Executions;
+
+namespace SwfServerless.Service.Hosting;
+
+/// <summary>Work that crosses executions: the executor, this instance's receiver, and what the queue trigger runs.</summary>
+public static class IntentsSetup
+{
+    public static IServiceCollection AddSwfIntents(this IServiceCollection services)
+    {
+        services.AddSingleton<IIntentCrashPoints, NoCrashPoints>();
+        services.AddSingleton<RunReports>();
+        services.AddSingleton<IntentExecutor>();
+        services.AddSingleton<IntentsWork>();
+        // After StorageInitializer (hosted services start in registration order): the queue exists before the first receive.
+        services.AddHostedService<IntentService>();
+        return services;
+    }
+}

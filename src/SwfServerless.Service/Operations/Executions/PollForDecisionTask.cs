@@ -1,0 +1,64 @@
+using SwfServerless.Core.Executions;
+using SwfServerless.Core.Faults;
+using SwfServerless.Core.Model;
+using SwfServerless.Core.Paging;
+using SwfServerless.Service.Executions;
+using SwfServerless.Service.Protocol;
+using SwfServerless.Storage.Executions;
+
+namespace SwfServerless.Service.Operations.Executions;
+
+/// <summary>
+/// Long-polls a task list for a decision task and answers with its history, paged. A call with a nextPageToken
+/// does not claim a new task: it returns the next page of the task it came with.
+/// </summary>
+public sealed class PollForDecisionTask(
+    ServiceContext context, TaskPoller poller, ExecutionRepository executions, HistoryPages pages, TaskTokenService tokens)
+    : ISwfOperation<PollForDecisionTaskInput, DecisionTask>
+{
+    private const string PageScope = "PollForDecisionTask";
+
+    public async Task<DecisionTask> HandleAsync(PollForDecisionTaskInput input, SwfCall call, CancellationToken ct)
+    {
+        await context.RequireDomainExistsAsync(input.Domain!, ct);
+        if (!string.IsNullOrEmpty(input.NextPageToken)) return await NextPageAsync(input, ct);
+
+        var claimed = await poller.PollDecisionAsync(input.Domain!, input.TaskList!.Name!, input.Identity, ct);
+        if (claimed is null) return new DecisionTask { TaskToken = "", StartedEventId = 0, PreviousStartedEventId = 0, Events = [] };
+        var start = claimed.Start;
+        var taskToken = tokens.Issue(TaskKind.Decision, claimed.Partition, claimed.State.RunId, start.ScheduledEventId, start.StartedEventId);
+        return await AnswerAsync(input, claimed.Partition, claimed.State.RunId, taskToken, start.StartedEventId, start.PreviousStartedEventId,
+            start.WorkflowExecution, start.WorkflowType, null, ct);
+    }
+
+    private async Task<DecisionTask> NextPageAsync(PollForDecisionTaskInput input, CancellationToken ct)
+    {
+        // The page token carries the task token it belongs to; that token's signature vouches for the task.
+        var text = Pager.Decode(input.NextPageToken, PageScope) ?? "";
+        var separator = text.IndexOf(' ');
+        if (separator < 0) throw SwfFault.Validation("Invalid value at 'nextPageToken'.");
+        var taskToken = text[..separator];
+        var task = tokens.Require(taskToken, TaskKind.Decision);
+        var run = await executions.LoadAsync(task.Partition, task.RunId, ct) ?? throw ExecutionEngine.UnknownExecution(task.RunId);
+        return await AnswerAsync(input, task.Partition, task.RunId, taskToken, task.StartedEventId, run.State.PreviousStartedEventId,
+            run.State.Execution, run.State.WorkflowType, text[(separator + 1)..], ct);
+    }
+
+    private async Task<DecisionTask> AnswerAsync(PollForDecisionTaskInput input, string partition, string runId, string taskToken,
+        long startedEventId, long previousStartedEventId, WorkflowExecution execution, WorkflowType type, string? historyToken, CancellationToken ct)
+    {
+        var first = input.StartAtPreviousStartedEvent == true && previousStartedEventId > 0 ? previousStartedEventId : 1;
+        var (events, next) = await pages.PageAsync(partition, runId, first, startedEventId, input.MaximumPageSize, input.ReverseOrder == true,
+            historyToken, taskToken, ct);
+        return new DecisionTask
+        {
+            TaskToken = taskToken,
+            StartedEventId = startedEventId,
+            PreviousStartedEventId = previousStartedEventId,
+            WorkflowExecution = execution,
+            WorkflowType = type,
+            Events = events,
+            NextPageToken = next is null ? null : Pager.Encode(PageScope, $"{taskToken} {next}"),
+        };
+    }
+}
