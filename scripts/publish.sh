@@ -1,54 +1,38 @@
 #!/usr/bin/env bash
-# Lays out a ready-to-deploy Azure Functions custom-handler app and zips it:
+# Builds the deployable Azure Functions app (the .NET isolated worker) and zips it:
 #
-#   artifacts/functionapp/            host.json, Swf/ Sweep/ Intents/ (function.json each), SwfServerless (+ its files)
-#   artifacts/swfserverless-functionapp.zip
+#   artifacts/functionapp/                  the publish folder: SwfServerless.Functions.dll and its libraries, host.json,
+#                                           functions.metadata, worker.config.json, .azurefunctions/ (the host's extensions)
+#   artifacts/swfserverless-functionapp.zip what `az functionapp deployment source config-zip` deploys to Flex Consumption
 #
-# The handler is self-contained for linux-x64 with ReadyToRun code (no .NET on the host needed, faster cold
-# start), trimmed (the app and its libraries publish with no trim warnings; the zip shrinks from ~50 to ~22 MB,
-# which every new instance downloads). scripts/test.sh runs the end-to-end tests against this very build. Usage: scripts/publish.sh [--framework-dependent] [--out DIR]. --framework-dependent builds the
-# portable variant (needs `dotnet` on the host) that scripts/coldstart.sh compares against; it is not for Azure.
+# Framework-dependent for linux-x64 with ReadyToRun code: Flex Consumption's runtime `dotnet-isolated` 10.0 brings .NET,
+# and precompiled code shortens the worker's start. Usage: scripts/publish.sh [--out DIR]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-MODE=self-contained
 OUT="$ROOT/artifacts"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --framework-dependent) MODE=framework-dependent ;;
     --out) OUT="$2"; shift ;;
-    *) echo "usage: $0 [--framework-dependent] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
 
 APP="$OUT/functionapp"
 ZIP="$OUT/swfserverless-functionapp.zip"
-[ "$MODE" = framework-dependent ] && { APP="$OUT/functionapp-fdd"; ZIP="$OUT/swfserverless-functionapp-fdd.zip"; }
 rm -rf "$APP" "$ZIP"
-mkdir -p "$APP"
+mkdir -p "$OUT"
 
-if [ "$MODE" = self-contained ]; then
-  dotnet publish src/SwfServerless.Service -c Release -r linux-x64 --self-contained true \
-    -p:PublishReadyToRun=true -p:PublishTrimmed=true -p:ILLinkTreatWarningsAsErrors=true -p:DebugType=none \
-    -o "$APP" --nologo -v q -clp:ErrorsOnly
-else
-  dotnet publish src/SwfServerless.Service -c Release --self-contained false \
-    -p:DebugType=none -o "$APP" --nologo -v q -clp:ErrorsOnly
-fi
-# Development-only files the Functions host does not need.
-rm -f "$APP/appsettings.Development.json"
+dotnet publish src/SwfServerless.Functions -c Release -r linux-x64 --self-contained false \
+  -p:PublishReadyToRun=true -p:DebugType=none -o "$APP" --nologo -v q -clp:ErrorsOnly
 
-# The host finds functions as <root>/<Name>/function.json and the handler via host.json.
-cp host.json "$APP/host.json"
-for fn in functions/*/; do
-  name="$(basename "$fn")"
-  mkdir -p "$APP/$name"
-  cp "$fn/function.json" "$APP/$name/function.json"
+# What the Functions host reads at the root of the package; a publish without them would deploy an app with no functions.
+for f in host.json functions.metadata worker.config.json extensions.json SwfServerless.Functions.dll .azurefunctions; do
+  [ -e "$APP/$f" ] || { echo "error: $f is missing from the publish output" >&2; exit 1; }
 done
-[ "$MODE" = self-contained ] && chmod 0755 "$APP/SwfServerless"
 
-# Zip with Unix modes kept (the handler must stay executable): Debian's zip when present, else Python's zipfile.
+# Zip the folder's contents (the dot-folder .azurefunctions included): Debian's zip when present, else Python's zipfile.
 if ! command -v zip >/dev/null 2>&1 && [ "${CI:-}" = true ] && command -v apt-get >/dev/null 2>&1; then
   (apt-get install -y -qq zip >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq zip >/dev/null 2>&1; }) || true
 fi
@@ -62,7 +46,7 @@ with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
     for folder, _, files in os.walk(root):
         for f in sorted(files):
             path = os.path.join(folder, f)
-            z.write(path, os.path.relpath(path, root))  # keeps the file's mode in external_attr
+            z.write(path, os.path.relpath(path, root))
 PY
 fi
 

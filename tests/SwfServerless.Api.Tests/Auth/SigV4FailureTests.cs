@@ -1,6 +1,8 @@
 using SwfServerless.Service.Auth;
 using static SwfServerless.Api.Tests.Auth.SigV4TestSupport;
 
+using SwfServerless.Testing;
+
 namespace SwfServerless.Api.Tests.Auth;
 
 /// <summary>Each way a request can fail authentication, and the AWS error it maps to.</summary>
@@ -94,7 +96,7 @@ public sealed class SigV4FailureTests
     [Fact]
     public void An_empty_key_store_rejects_everything_rather_than_disabling_authentication()
     {
-        var verifier = new SigV4Verifier(new AccessKeyStore([]), FrozenClock.At(Now), "service");
+        var verifier = new SigV4Verifier(new AccessKeyStore([]), ManualTime.At(Now), "service");
 
         Assert.False(verifier.IsDisabled);
         AssertFails(verifier.Verify(Vanilla), SigV4ErrorCode.UnrecognizedClient);
@@ -113,7 +115,7 @@ public sealed class SigV4FailureTests
     [Fact]
     public void The_swf_verifier_requires_the_swf_service_in_the_scope()
     {
-        var swf = new SigV4Verifier(Keys((ExampleKeyId, ExampleSecret, null)), FrozenClock.At(Now));
+        var swf = new SigV4Verifier(Keys((ExampleKeyId, ExampleSecret, null)), ManualTime.At(Now));
 
         AssertFails(swf.Verify(Vanilla), SigV4ErrorCode.InvalidSignature, "Credential should be scoped to correct service: 'swf'.");
     }
@@ -178,7 +180,7 @@ public sealed class SigV4FailureTests
         Assert.Same(SigV4Verifier.Disabled, SigV4Verifier.FromOptions([], TimeProvider.System));
 
         var configured = SigV4Verifier.FromOptions(
-            [new AccessKeyOptions { AccessKeyId = "AKIDEXAMPLE", SecretAccessKey = ExampleSecret }], FrozenClock.At(Now));
+            [new AccessKeyOptions { AccessKeyId = "AKIDEXAMPLE", SecretAccessKey = ExampleSecret }], ManualTime.At(Now));
         Assert.False(configured.IsDisabled);
         AssertFails(configured.Verify(Vanilla.WithoutHeader("Authorization")), SigV4ErrorCode.MissingAuthenticationToken);
     }

@@ -2,6 +2,8 @@ using System.Text;
 using SwfServerless.Service.Auth;
 using static SwfServerless.Api.Tests.Auth.SigV4TestSupport;
 
+using SwfServerless.Testing;
+
 namespace SwfServerless.Api.Tests.Auth;
 
 /// <summary>
@@ -58,7 +60,7 @@ public sealed class SigV4RealClientTests
     public void Tampered_date_is_rejected(string fixture)
     {
         var captured = CapturedRequest.Load(fixture);
-        var later = FrozenClock.At(captured.AmzDate).GetUtcNow().AddSeconds(1).ToString("yyyyMMdd'T'HHmmss'Z'");
+        var later = ManualTime.At(captured.AmzDate).GetUtcNow().AddSeconds(1).ToString("yyyyMMdd'T'HHmmss'Z'");
 
         var result = captured.Verifier().Verify(captured.Request.WithHeader("X-Amz-Date", later));
 
@@ -69,7 +71,7 @@ public sealed class SigV4RealClientTests
     public void Wrong_secret_is_rejected(string fixture)
     {
         var captured = CapturedRequest.Load(fixture);
-        var verifier = new SigV4Verifier(Keys((captured.AccessKeyId, captured.SecretAccessKey + "x", null)), FrozenClock.At(captured.AmzDate));
+        var verifier = new SigV4Verifier(Keys((captured.AccessKeyId, captured.SecretAccessKey + "x", null)), ManualTime.At(captured.AmzDate));
 
         AssertFails(verifier.Verify(captured.Request), SigV4ErrorCode.InvalidSignature);
     }
@@ -99,10 +101,10 @@ public sealed class SigV4RealClientTests
     public void Within_fifteen_minutes_of_the_server_clock_is_accepted(string fixture)
     {
         var captured = CapturedRequest.Load(fixture);
-        var t = FrozenClock.At(captured.AmzDate).GetUtcNow();
+        var t = ManualTime.At(captured.AmzDate).GetUtcNow();
 
         foreach (var now in new[] { t.AddMinutes(15), t.AddMinutes(-15) })
-            Assert.True(new SigV4Verifier(Keys((captured.AccessKeyId, captured.SecretAccessKey, null)), new FrozenClock(now))
+            Assert.True(new SigV4Verifier(Keys((captured.AccessKeyId, captured.SecretAccessKey, null)), new ManualTime(now))
                 .Verify(captured.Request).Succeeded);
     }
 

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 using SwfServerless.Core.Faults;
 using SwfServerless.Service.Auth;
 
+using SwfServerless.Testing;
+
 namespace SwfServerless.Api.Tests.Auth;
 
 /// <summary>The ASP.NET Core adapter: a captured request replayed through an <see cref="HttpRequest"/>.</summary>
@@ -28,7 +30,7 @@ public sealed class SigV4RequestAuthenticatorTests
         var captured = CapturedRequest.Load("js-v3-start-workflow-execution.json");
         var policy = new AccessPolicy(actions: ["StartWorkflowExecution"], domains: ["orders"]);
         var verifier = new SigV4Verifier(new AccessKeyStore([new AccessKey(captured.AccessKeyId, captured.SecretAccessKey, policy)]),
-            FrozenClock.At(captured.AmzDate));
+            ManualTime.At(captured.AmzDate));
 
         var granted = new SigV4RequestAuthenticator(verifier).Authenticate(AsHttpRequest(captured, rawTarget), captured.Request.Body.ToArray());
 

@@ -3,17 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using SwfServerless.Service.Auth;
+using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests.Auth;
-
-/// <summary>A clock frozen at one instant, so signed fixtures with fixed dates stay valid forever.</summary>
-internal sealed class FrozenClock(DateTimeOffset now) : TimeProvider
-{
-    public static FrozenClock At(string basicFormat) => new(DateTimeOffset.ParseExact(
-        basicFormat, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
-
-    public override DateTimeOffset GetUtcNow() => now;
-}
 
 internal static class SigV4TestSupport
 {
@@ -25,7 +17,7 @@ internal static class SigV4TestSupport
         new AccessKeyStore(keys.Select(k => new AccessKey(k.Id, k.Secret, k.Policy ?? AccessPolicy.AllowAll)));
 
     public static SigV4Verifier ExampleVerifier(string service, string now) =>
-        new(Keys((ExampleKeyId, ExampleSecret, null)), FrozenClock.At(now), service);
+        new(Keys((ExampleKeyId, ExampleSecret, null)), ManualTime.At(now), service);
 
     /// <summary>
     /// Parses a raw HTTP request in the test suite's notation: request line, "Name:value" header lines
@@ -100,7 +92,7 @@ internal sealed record CapturedRequest(
     }
 
     public SigV4Verifier Verifier(string? now = null) =>
-        new(SigV4TestSupport.Keys((AccessKeyId, SecretAccessKey, null)), FrozenClock.At(now ?? AmzDate));
+        new(SigV4TestSupport.Keys((AccessKeyId, SecretAccessKey, null)), ManualTime.At(now ?? AmzDate));
 
     // Next to this source file (works without copying fixtures to the output), or in the output directory if a
     // <None CopyToOutputDirectory> item is added to the test project later.

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SwfServerless.Service.Hosting;
 using SwfServerless.Service.Time;
+using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests.Time;
 
@@ -63,69 +64,5 @@ public sealed class LocalTimersTests
         var timers = Create(new ManualTime(T0), enabled: false);
         await timers.RunAsync((_, _) => throw new InvalidOperationException("nothing runs"), CancellationToken.None); // returns at once
         Assert.False(timers.Schedule("a", T0, new LocalAlarm("p", "a")));
-    }
-}
-
-/// <summary>A clock that moves only when told; its timers fire when it passes their time.</summary>
-public sealed class ManualTime(DateTimeOffset start) : TimeProvider
-{
-    private readonly object gate = new();
-    private readonly List<ManualTimer> timers = [];
-    private DateTimeOffset now = start;
-
-    public override DateTimeOffset GetUtcNow() { lock (gate) return now; }
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        var timer = new ManualTimer(this, callback, state);
-        timer.Change(dueTime, period);
-        return timer;
-    }
-
-    /// <summary>Waits (really, briefly) until someone sleeps until exactly <paramref name="dueAt"/>.</summary>
-    public async Task TimerArmedAsync(DateTimeOffset dueAt)
-    {
-        for (var waited = 0; ; waited += 5)
-        {
-            lock (gate) if (timers.Any(t => t.DueAt == dueAt)) return;
-            Assert.True(waited < 10_000, $"No timer armed for {dueAt:O}");
-            await Task.Delay(5);
-        }
-    }
-
-    public void Advance(TimeSpan by)
-    {
-        List<ManualTimer> due;
-        lock (gate)
-        {
-            now += by;
-            due = timers.Where(t => t.DueAt <= now).ToList();
-            foreach (var t in due) timers.Remove(t);
-        }
-        foreach (var t in due) t.Fire();
-    }
-
-    private sealed class ManualTimer(ManualTime time, TimerCallback callback, object? state) : ITimer
-    {
-        public DateTimeOffset DueAt { get; private set; }
-
-        public bool Change(TimeSpan dueTime, TimeSpan period)
-        {
-            lock (time.gate)
-            {
-                time.timers.Remove(this);
-                if (dueTime == Timeout.InfiniteTimeSpan) return true;
-                DueAt = time.now + dueTime;
-                time.timers.Add(this);
-            }
-            if (dueTime == TimeSpan.Zero) time.Advance(TimeSpan.Zero);
-            return true;
-        }
-
-        public void Fire() => callback(state);
-
-        public void Dispose() { lock (time.gate) time.timers.Remove(this); }
-
-        public ValueTask DisposeAsync() { Dispose(); return ValueTask.CompletedTask; }
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SwfServerless.Api.Tests;
+namespace SwfServerless.Testing;
 
 /// <summary>
 /// Signs test requests with AWS Signature Version 4 (service swf), as the AWS SDKs do. Independent of the
