@@ -32,7 +32,7 @@ public sealed class FunctionsMetadataTests
     public void There_are_exactly_the_three_functions_all_in_the_isolated_worker()
     {
         var functions = Read("functions.metadata").EnumerateArray().ToArray();
-        Assert.Equal(new[] { SwfFunctions.HttpFunction, SwfFunctions.IntentsFunction, SwfFunctions.SweepFunction },
+        Assert.Equal(new[] { SwfFunctions.HttpFunction, SwfFunctions.IntentsFunction, SwfFunctions.SweepFunction }.Order(),
             functions.Select(f => f.GetProperty("name").GetString()).Order());
         Assert.All(functions, f =>
         {

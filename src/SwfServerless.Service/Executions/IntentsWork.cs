@@ -12,7 +12,7 @@ namespace SwfServerless.Service.Executions;
 /// (storage is down) does it throw, and then the sweep moves whatever reached the poison queue back
 /// (<see cref="IntentQueue.RedrivePoisonAsync"/>).
 /// </summary>
-public sealed partial class IntentsWork(IntentQueue queue, IntentExecutor executor, ILogger<IntentsWork> log)
+public sealed partial class IntentsWork(IntentQueue queue, IntentExecutor executor, TimeProvider clock, ILogger<IntentsWork> log)
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
 
@@ -34,7 +34,7 @@ public sealed partial class IntentsWork(IntentQueue queue, IntentExecutor execut
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // Retried as a new message, later: every step is idempotent (README, "Work that crosses executions").
-            again = RetryDelay(intent, DateTimeOffset.UtcNow);
+            again = RetryDelay(intent, clock.GetUtcNow());
             LogFailed(log, intent.Kind, intent.RunId, intent.EventId, dequeueCount, again.Value.TotalSeconds, e);
         }
         // A crash between this put and the host's delete leaves both messages: the second finds the work done.

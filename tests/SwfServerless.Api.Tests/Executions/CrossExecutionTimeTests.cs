@@ -192,15 +192,7 @@ public sealed class CrossExecutionTimeTests(AzuriteFixture azurite) : IAsyncLife
         return keys;
     }
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, double seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Not within {seconds} s: {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task EventuallyAsync(Func<Task<bool>> condition, string what) => Eventually.TrueAsync(condition, what);
 
     /// <summary>Once armed, the first intent of that kind throws before it writes anything: left in the queue, as after a crash.</summary>
     private sealed class CrashOnce(IntentKind kind) : IIntentCrashPoints

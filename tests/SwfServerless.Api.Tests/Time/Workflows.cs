@@ -137,15 +137,8 @@ public sealed class Workflows(TestApp app, string domain)
     }
 
     /// <summary>Waits until a condition on the API holds (index, removal), at most <paramref name="seconds"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, double seconds = 15)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed.TotalSeconds < seconds, $"Not within {seconds} s: {what}");
-            await Task.Delay(100);
-        }
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, double seconds = 15) =>
+        Eventually.TrueAsync(condition, what, seconds);
 
     public async Task<List<string>> ListAsync(string operation, object? filter = null)
     {
