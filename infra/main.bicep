@@ -1,5 +1,6 @@
-// SwfServerless on Azure: a Flex Consumption (FC1) function app running the custom handler, its storage
-// (tables, queues, the deployment container), Key Vault for the access-key secrets, and monitoring.
+// SwfServerless on Azure: a Flex Consumption (FC1) function app on the .NET isolated worker (runtime
+// dotnet-isolated 10.0), its storage (tables, queues, the deployment container), Key Vault for the access-key
+// secrets, and monitoring.
 // Deploy: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json -p accessKeySecret=<secret>
 targetScope = 'resourceGroup'
 
@@ -11,7 +12,7 @@ param baseName string = 'swf'
 @description('Azure region; it must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
 param location string = resourceGroup().location
 
-@description('Memory per instance in MB (Flex Consumption offers 512, 2048, 4096). 512 MB (0.25 core) runs the handler and halves or quarters the GB-seconds every waiting long poll costs.')
+@description('Memory per instance in MB (Flex Consumption offers 512, 2048, 4096). 512 MB (0.25 core) runs the app and halves or quarters the GB-seconds every waiting long poll costs.')
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 512
 
@@ -24,9 +25,6 @@ param httpPerInstanceConcurrency int = 200
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
-
-@description('Version string of the custom-handler runtime on Flex Consumption, as listed by: az functionapp list-flexconsumption-runtimes --location <region> --runtime custom.')
-param customRuntimeVersion string = '1.0'
 
 @description('Region and account id shown in SWF domain ARNs.')
 param swfRegion string = 'us-east-1'
@@ -103,7 +101,6 @@ module app 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     maximumInstanceCount: maximumInstanceCount
-    customRuntimeVersion: customRuntimeVersion
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     storageAccountName: storage.outputs.name

@@ -1,4 +1,4 @@
-// The Flex Consumption plan and the function app running the custom handler (runtime "custom").
+// The Flex Consumption plan and the function app on the .NET isolated worker (runtime dotnet-isolated 10.0).
 // Flex moved runtime, scale and deployment settings into functionAppConfig; FUNCTIONS_WORKER_RUNTIME,
 // FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE are not app settings there.
 param location string
@@ -6,7 +6,6 @@ param name string
 param instanceMemoryMB int
 param httpPerInstanceConcurrency int
 param maximumInstanceCount int
-param customRuntimeVersion string
 param identityId string
 param identityClientId string
 param storageAccountName string
@@ -15,7 +14,7 @@ param appInsightsConnectionString string
 @description('Host names clients sign for, comma-separated; empty: the app\'s default host name as Azure assigned it.')
 param publicHostNames string
 @description('The SWF service\'s own settings (Swf__*, SWF_*).')
-param appSettings object
+param appSettings { *: string }
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: '${name}-plan'
@@ -68,9 +67,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
           }
         }
       }
+      // Fixed, not parameters: the worker is built for net10.0, so the runtime follows the build, not the deployer.
       runtime: {
-        name: 'custom'
-        version: customRuntimeVersion
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }
@@ -88,8 +88,10 @@ resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
     AzureWebJobsDisableHomepage: 'true'
     // The names SigV4 signatures may be bound to (the proxy in front rewrites Host; see README).
     Swf__PublicHostNames: empty(publicHostNames) ? site.properties.defaultHostName : publicHostNames
+    // Read by the host and by the worker's Application Insights package; local auth is off on the resource, so both
+    // send with the user-assigned identity (Monitoring Metrics Publisher, granted in identity.bicep).
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
   })
 }
 

@@ -11,7 +11,7 @@ var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 var accessKeySecretName = 'swf-access-key-0-secret'
 var taskTokenKeySecretName = 'swf-task-token-key'
 
-resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   properties: {
@@ -24,13 +24,13 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
-resource accessKey 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+resource accessKey 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = {
   parent: vault
   name: accessKeySecretName
   properties: { value: accessKeySecret }
 }
 
-resource tokenKey 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(taskTokenKey)) {
+resource tokenKey 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(taskTokenKey)) {
   parent: vault
   name: taskTokenKeySecretName
   properties: { value: taskTokenKey }

@@ -1,15 +1,15 @@
 using SwfServerless.Service.Auth;
 using SwfServerless.Service.Hosting;
 
-namespace SwfServerless.Api.Tests.Functions;
+namespace SwfServerless.Infra.Tests;
 
 /// <summary>local.settings.sample.json lists every setting the app reads with a safe local value, and README documents each.</summary>
 public sealed class SettingsDocumentationTests
 {
-    private static readonly Dictionary<string, string> Sample = RepoFiles.Json("local.settings.sample.json").GetProperty("Values")
+    private static readonly Dictionary<string, string> Sample = RepoRoot.Json("local.settings.sample.json").GetProperty("Values")
         .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
 
-    private static readonly string Readme = RepoFiles.Text("README.md");
+    private static readonly string Readme = File.ReadAllText(RepoRoot.Path("README.md"));
 
     public static TheoryData<string> SettingsTheAppReads()
     {
