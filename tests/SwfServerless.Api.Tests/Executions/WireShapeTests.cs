@@ -102,4 +102,46 @@ public sealed class WireShapeTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.False(Parse(await app.CallAsync("ListOpenWorkflowExecutions", new { domain = wf.Domain, startTimeFilter = new { oldestDate = 0 } }))
             .TryGetProperty("nextPageToken", out _));
     }
+
+    [Fact]
+    public async Task History_carries_the_zero_event_ids_Amazon_SWF_always_sends()
+    {
+        // Raw swf.us-east-1 histories recorded by botify-labs/simpleflow (tests/integration/cassettes): a run no parent
+        // started has "parentInitiatedEventId":0; a signal and a cancel request made through the API have
+        // "externalInitiatedEventId":0 (test_cancel_requested.yaml: the cancel request's attributes are exactly that).
+        var runId = await wf.StartAsync("zeros");
+        await app.OkAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "zeros", signalName = "poke", input = "hi" });
+        await app.OkAsync("RequestCancelWorkflowExecution", new { domain = wf.Domain, workflowId = "zeros" });
+
+        void AssertZeros(List<JsonElement> events, string where)
+        {
+            Assert.True(events.Count >= 4, $"{where}: {Workflows.Types(events)}");
+            var started = Workflows.Attributes(Workflows.Last(events, "WorkflowExecutionStarted"));
+            Assert.Equal(0, started.GetProperty("parentInitiatedEventId").GetInt64());
+            Assert.False(started.TryGetProperty("parentWorkflowExecution", out _));
+            Assert.Equal("""{"externalInitiatedEventId":0,"input":"hi","signalName":"poke"}""",
+                Sorted(Workflows.Attributes(Workflows.Last(events, "WorkflowExecutionSignaled"))));
+            Assert.Equal("""{"externalInitiatedEventId":0}""", Sorted(Workflows.Attributes(Workflows.Last(events, "WorkflowExecutionCancelRequested"))));
+        }
+
+        var history = Parse(await app.CallAsync("GetWorkflowExecutionHistory", new { domain = wf.Domain, execution = new { workflowId = "zeros", runId } }));
+        AssertZeros(history.GetProperty("events").EnumerateArray().ToList(), "GetWorkflowExecutionHistory");
+
+        // The decision task's history, in pages of two: the first page and the ones fetched with its nextPageToken.
+        var page = Parse(await app.CallAsync("PollForDecisionTask", new { domain = wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 2 }));
+        var events = page.GetProperty("events").EnumerateArray().ToList();
+        while (page.TryGetProperty("nextPageToken", out var next))
+        {
+            page = Parse(await app.CallAsync("PollForDecisionTask", new
+            {
+                domain = wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 2, nextPageToken = next.GetString(),
+            }));
+            events.AddRange(page.GetProperty("events").EnumerateArray());
+        }
+        AssertZeros(events, "PollForDecisionTask");
+    }
+
+    /// <summary>An object's members sorted by name, as compact JSON.</summary>
+    private static string Sorted(JsonElement element) =>
+        "{" + string.Join(",", element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"\"{p.Name}\":{p.Value.GetRawText()}")) + "}";
 }

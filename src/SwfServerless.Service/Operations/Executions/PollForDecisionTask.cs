@@ -67,7 +67,7 @@ public sealed class PollForDecisionTask(
             PreviousStartedEventId = previousStartedEventId,
             WorkflowExecution = execution,
             WorkflowType = type,
-            Events = events,
+            Events = HistoryWire.AsSent(events),
             NextPageToken = next is null ? null : Pager.Encode(PageScope, $"{taskToken} {next}"),
         };
     }
