@@ -14,6 +14,7 @@ const swf = client();
 const domain = unique('exec');
 const workflowType = { name: 'pipeline', version: '1' };
 const activity = (name) => ({ name, version: '1' });
+let emptyPolls;
 
 before(async () => {
   await swf.send(new RegisterDomainCommand({ name: domain, workflowExecutionRetentionPeriodInDays: '1' }));
@@ -31,6 +32,12 @@ before(async () => {
     domain, ...activity('Beating'), defaultTaskList: { name: 'beaters' }, defaultTaskStartToCloseTimeout: '60',
     defaultTaskHeartbeatTimeout: '1', defaultTaskScheduleToStartTimeout: '60', defaultTaskScheduleToCloseTimeout: '120',
   }));
+  // Two long polls on task lists nobody uses, checked by the last test. Started here, the minute they wait under the
+  // default Swf:LongPollSeconds (60) overlaps the other tests instead of adding to the run.
+  emptyPolls = Promise.allSettled([
+    swf.send(new PollForDecisionTaskCommand({ domain, taskList: { name: 'nobody-decides-here' }, identity: 'idle decider' })),
+    swf.send(new PollForActivityTaskCommand({ domain, taskList: { name: 'nobody-works-here' }, identity: 'idle worker' })),
+  ]);
 });
 
 async function decide(taskList, decideFn) {
@@ -208,4 +215,20 @@ test('a worker that stops heartbeating: its activity times out with the last det
     'ActivityTaskScheduled', 'ActivityTaskStarted', 'ActivityTaskCompleted', 'DecisionTaskScheduled', 'DecisionTaskStarted', 'DecisionTaskCompleted',
     'WorkflowExecutionCompleted',
   ]);
+});
+
+test('an empty long poll has no taskToken at all, as Amazon SWF answers it (undefined, not "")', async () => {
+  // Amazon SWF sends {"previousStartedEventId":0,"startedEventId":0} and {"startedEventId":0}; the SDK maps the absent
+  // member to undefined, where an empty string would come through as ''.
+  const [decision, activityTask] = await emptyPolls;
+  assert.equal(decision.status, 'fulfilled', String(decision.reason));
+  assert.equal(activityTask.status, 'fulfilled', String(activityTask.reason));
+  const { $metadata: decisionMetadata, ...emptyDecision } = decision.value;
+  const { $metadata: activityMetadata, ...emptyActivity } = activityTask.value;
+  assert.equal(emptyDecision.taskToken, undefined);
+  assert.equal(emptyActivity.taskToken, undefined);
+  assert.deepEqual(emptyDecision, { previousStartedEventId: 0, startedEventId: 0 });
+  assert.deepEqual(emptyActivity, { startedEventId: 0 });
+  assert.equal(decisionMetadata.httpStatusCode, 200);
+  assert.equal(activityMetadata.httpStatusCode, 200);
 });

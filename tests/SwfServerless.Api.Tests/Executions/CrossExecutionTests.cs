@@ -247,7 +247,7 @@ public sealed class CrossExecutionTests(AzuriteFixture azurite) : IAsyncLifetime
             while (completedKids.Count < Children)
             {
                 var task = await wf.PollDecisionAsync("kids");
-                if (Workflows.Token(task) == "") continue;
+                if (Workflows.IsEmpty(task)) continue;
                 var input = Workflows.Attributes(task.GetProperty("events")[0]).GetProperty("input").GetString()!;
                 await wf.DecideAsync(task, Workflows.Complete($"result-{input}"));
                 completedKids.Add(input);
@@ -258,7 +258,7 @@ public sealed class CrossExecutionTests(AzuriteFixture azurite) : IAsyncLifetime
             while (true)
             {
                 var task = await wf.PollDecisionAsync();
-                if (Workflows.Token(task) == "") continue;
+                if (Workflows.IsEmpty(task)) continue;
                 var events = await wf.HistoryAsync("fan-out", parentRun);
                 if (Workflows.Count(events, "ChildWorkflowExecutionCompleted") < Children) { await wf.DecideAsync(task); continue; }
                 await wf.DecideAsync(task, Workflows.Complete());

@@ -35,7 +35,7 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
             while (idle < 2)
             {
                 var task = await wf.PollActivityAsync(identity: $"worker-{n}");
-                if (Workflows.Token(task) == "") { idle++; continue; }
+                if (Workflows.IsEmpty(task)) { idle++; continue; }
                 idle = 0;
                 var id = task.GetProperty("activityId").GetString()!;
                 Assert.Equal("in" + id[1..], task.GetProperty("input").GetString());
@@ -80,7 +80,7 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
             while (!workersDone.IsCancellationRequested)
             {
                 var task = await wf.PollActivityAsync();
-                if (Workflows.Token(task) != "") await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(task) });
+                if (!Workflows.IsEmpty(task)) await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(task) });
             }
         }
         var workers = Enumerable.Range(0, 16).Select(_ => Worker()).ToArray();
@@ -89,7 +89,7 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
         for (var rounds = 0; !closed && rounds < 400; rounds++)
         {
             var task = await wf.PollDecisionAsync();
-            if (Workflows.Token(task) == "") continue;
+            if (Workflows.IsEmpty(task)) continue;
             var completed = (await wf.HistoryAsync("big-fan", runId)).Count(e => e.GetProperty("eventType").GetString() == "ActivityTaskCompleted");
             // Every answer must succeed however busy the run is (OkAsync fails the test on a 503). A completion that
             // lands after this task started fails the close with UNHANDLED_DECISION, as SWF does: then decide again.
@@ -111,7 +111,7 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
     {
         await wf.StartAsync("two-deciders");
         var polls = await Task.WhenAll(wf.PollDecisionAsync(identity: "d1"), wf.PollDecisionAsync(identity: "d2"));
-        Assert.Single(polls, p => Workflows.Token(p) != "");
+        Assert.Single(polls, p => !Workflows.IsEmpty(p));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
         await wf.DecideAsync(decision, Workflows.Complete("too soon"));
 
         var next = await wf.PollDecisionAsync();
-        Assert.NotEqual("", Workflows.Token(next));
+        Assert.False(Workflows.IsEmpty(next), "a decision task was expected");
         var events = next.GetProperty("events").EnumerateArray().ToList();
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, WorkflowExecutionSignaled, DecisionTaskCompleted, " +
                      "CompleteWorkflowExecutionFailed, DecisionTaskScheduled, DecisionTaskStarted", Workflows.Types(events));

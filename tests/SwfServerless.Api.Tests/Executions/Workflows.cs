@@ -115,4 +115,7 @@ public sealed class Workflows(TestApp app, string domain = "wf")
     public static string Types(IEnumerable<JsonElement> events) => string.Join(", ", events.Select(e => e.GetProperty("eventType").GetString()));
 
     public static string Token(JsonElement task) => task.GetProperty("taskToken").GetString()!;
+
+    /// <summary>An empty poll, as Amazon SWF answers one: no taskToken member at all (not an empty string).</summary>
+    public static bool IsEmpty(JsonElement task) => !task.TryGetProperty("taskToken", out _);
 }

@@ -87,7 +87,7 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         }
         // Each decision task the firing scheduled was queued once: the deciders get one each, then nothing.
         for (var i = 0; i < runs.Count; i++) await (i % 2 == 0 ? onA : onB).PollDecisionAsync();
-        Assert.Equal("", (await b.OkAsync("PollForDecisionTask", new { domain = onA.Domain, taskList = new { name = Deciders } })).GetProperty("taskToken").GetString());
+        Assert.False((await b.OkAsync("PollForDecisionTask", new { domain = onA.Domain, taskList = new { name = Deciders } })).TryGetProperty("taskToken", out _));
     }
 
     [Fact]

@@ -11,6 +11,6 @@ public sealed class GetWorkflowExecutionHistory(ExecutionFinder finder, HistoryP
         var run = await finder.RequireAsync(input.Domain!, input.Execution!.WorkflowId!, input.Execution.RunId!, ct);
         var (events, next) = await pages.PageAsync(run.Partition, run.State.RunId, 1, run.State.LastEventId,
             input.MaximumPageSize, input.ReverseOrder == true, input.NextPageToken, "history", ct);
-        return new History { Events = events, NextPageToken = next };
+        return new History { Events = HistoryWire.AsSent(events), NextPageToken = next };
     }
 }

@@ -6,7 +6,12 @@ using SwfServerless.Storage.Executions;
 
 namespace SwfServerless.Service.Operations.Executions;
 
-/// <summary>Long-polls a task list for an activity task; an empty answer (no taskToken) after the poll time.</summary>
+/// <summary>
+/// Long-polls a task list for an activity task; after the poll time, an empty answer as Amazon SWF sends it:
+/// <c>{"startedEventId":0}</c>, no taskToken member at all. The model's documentation speaks of "an empty string", but
+/// the wire has none (amazonka issues #108, #257) and clients test for the member's absence (the AWS Flow Framework's
+/// getTaskToken() == null, boto3's 'taskToken' not in resp); see PollForDecisionTask.
+/// </summary>
 public sealed class PollForActivityTask(ServiceContext context, TaskPoller poller, ExecutionRepository executions, TaskTokenService tokens)
     : ISwfOperation<PollForActivityTaskInput, ActivityTask>
 {
@@ -14,7 +19,7 @@ public sealed class PollForActivityTask(ServiceContext context, TaskPoller polle
     {
         await context.RequireDomainExistsAsync(input.Domain!, ct);
         var claimed = await poller.PollActivityAsync(input.Domain!, input.TaskList!.Name!, input.Identity, ct);
-        if (claimed is null) return new ActivityTask { TaskToken = "", StartedEventId = 0 };
+        if (claimed is null) return new ActivityTask { StartedEventId = 0 };
         var start = claimed.Start;
         // The input stays in history, not in the run's state: read it from the ActivityTaskScheduled event.
         var scheduled = await executions.GetEventAsync(claimed.Partition, claimed.State.RunId, start.ScheduledEventId, ct);

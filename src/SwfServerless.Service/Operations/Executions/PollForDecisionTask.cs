@@ -18,13 +18,23 @@ public sealed class PollForDecisionTask(
 {
     private const string PageScope = "PollForDecisionTask";
 
+    /// <summary>
+    /// An empty poll, as Amazon SWF answers it: <c>{"previousStartedEventId":0,"startedEventId":0}</c>, with no taskToken
+    /// and no events member. The model's documentation says "the value of taskToken is an empty string"; we keep the
+    /// wire instead, which has no taskToken at all (raw bodies from swf.us-west-2 in amazonka issues #108, #257, #285),
+    /// because clients are written against the wire: the AWS Flow Framework for Java's pollers take a poll as empty
+    /// only when getTaskToken() == null, and boto3 pollers test <c>'taskToken' not in resp</c>. moto sent "" once
+    /// (PR #2769) and went back to no member (PR #3680). Null members are not written (SwfJsonContext).
+    /// </summary>
+    private static DecisionTask Empty => new() { StartedEventId = 0, PreviousStartedEventId = 0 };
+
     public async Task<DecisionTask> HandleAsync(PollForDecisionTaskInput input, SwfCall call, CancellationToken ct)
     {
         await context.RequireDomainExistsAsync(input.Domain!, ct);
         if (!string.IsNullOrEmpty(input.NextPageToken)) return await NextPageAsync(input, ct);
 
         var claimed = await poller.PollDecisionAsync(input.Domain!, input.TaskList!.Name!, input.Identity, ct);
-        if (claimed is null) return new DecisionTask { TaskToken = "", StartedEventId = 0, PreviousStartedEventId = 0, Events = [] };
+        if (claimed is null) return Empty;
         var start = claimed.Start;
         var taskToken = tokens.Issue(TaskKind.Decision, claimed.Partition, claimed.State.RunId, start.ScheduledEventId, start.StartedEventId);
         return await AnswerAsync(input, claimed.Partition, claimed.State.RunId, taskToken, start.StartedEventId, start.PreviousStartedEventId,
@@ -57,7 +67,7 @@ public sealed class PollForDecisionTask(
             PreviousStartedEventId = previousStartedEventId,
             WorkflowExecution = execution,
             WorkflowType = type,
-            Events = events,
+            Events = HistoryWire.AsSent(events),
             NextPageToken = next is null ? null : Pager.Encode(PageScope, $"{taskToken} {next}"),
         };
     }
