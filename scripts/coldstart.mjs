@@ -1,5 +1,5 @@
-// Cold start: process start to the first answered SWF call (ListDomains), as the Functions host would see it
-// (the handler is started with FUNCTIONS_CUSTOMHANDLER_PORT and polled until it answers).
+// Cold start: process start to the first answered SWF call (ListDomains) of the standalone server (started with
+// --urls on a free loopback port and polled until it answers).
 // Usage: node scripts/coldstart.mjs RUNS CONNECTION_STRING NAME=COMMAND [NAME=COMMAND ...]
 // COMMAND is split on spaces. Variants run interleaved (A B A B ...) so drift on the machine hits both alike.
 import { spawn } from "node:child_process";
@@ -31,11 +31,10 @@ const listDomains = (port) => new Promise((resolve) => {
 async function once(variant) {
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(variant.command[0], variant.command.slice(1), {
+  const child = spawn(variant.command[0], [...variant.command.slice(1), "--urls", `http://127.0.0.1:${port}`], {
     env: {
       ...process.env,
       AzureWebJobsStorage: connection,
-      FUNCTIONS_CUSTOMHANDLER_PORT: String(port),
       Swf__StoragePrefix: "coldstart",
       Logging__LogLevel__Default: "Warning",
     },

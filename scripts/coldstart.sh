@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Measures cold start (process start to the first answered ListDomains) of the published handler variants
-# against a throwaway Azurite: self-contained ReadyToRun (what scripts/publish.sh ships) vs framework-dependent.
+# Measures cold start (process start to the first answered ListDomains) of the standalone server's published builds
+# against a throwaway Azurite: self-contained linux-x64 ReadyToRun (what a container runs) vs framework-dependent.
 # Usage: scripts/coldstart.sh [RUNS]   (default 9; publishes both variants first unless SKIP_PUBLISH=1)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -8,8 +8,10 @@ ensure_node_modules
 RUNS="${1:-9}"
 
 if [ "${SKIP_PUBLISH:-}" != 1 ]; then
-  ./scripts/publish.sh >/dev/null
-  ./scripts/publish.sh --framework-dependent >/dev/null
+  dotnet publish src/SwfServerless.Server -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
+    -p:DebugType=none -o artifacts/server --nologo -v q -clp:ErrorsOnly
+  dotnet publish src/SwfServerless.Server -c Release --self-contained false -p:DebugType=none \
+    -o artifacts/server-fdd --nologo -v q -clp:ErrorsOnly
 fi
 
 DATA="$(mktemp -d "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/swf-coldstart-XXXXXX")"
@@ -19,5 +21,5 @@ start_azurite "$DATA/azurite" "$BLOB" "$QUEUE" "$TABLE"
 
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(dotnet --version) SDK, $(date -u +%Y-%m-%d), $RUNS runs each"
 node scripts/coldstart.mjs "$RUNS" "$(azurite_connection "$QUEUE" "$TABLE" "$BLOB")" \
-  "self-contained+R2R=$ROOT/artifacts/functionapp/SwfServerless" \
-  "framework-dependent=dotnet $ROOT/artifacts/functionapp-fdd/SwfServerless.dll"
+  "self-contained+R2R=$ROOT/artifacts/server/SwfServerless.Server" \
+  "framework-dependent=dotnet $ROOT/artifacts/server-fdd/SwfServerless.Server.dll"

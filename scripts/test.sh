@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds, starts a throwaway Azurite (tmpfs), runs every .NET suite, publishes the function app and runs the
-# real-client end-to-end tests against that published handler, and stops everything, also when a test fails.
+# Builds, starts a throwaway Azurite (tmpfs), runs every .NET suite (Bicep compiled and linted among them), a bench
+# smoke run, publishes the Functions package, runs the real-client end-to-end tests against the standalone server,
+# and stops everything, also when a test fails.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 ensure_node_modules
@@ -31,16 +32,18 @@ dotnet run -c Release --no-build --project bench -- --suite smoke --storage "$SW
   && echo "bench smoke: ok" || { status=1; echo "--- bench smoke failed:"; tail -40 "$DATA/bench-smoke.log"; }
 
 
-# End-to-end: the deployable build (scripts/publish.sh: self-contained, ReadyToRun, trimmed), started the way the
-# Functions host starts its custom handler (FUNCTIONS_CUSTOMHANDLER_PORT), a real AWS SDK client, signed requests.
-./scripts/publish.sh >/dev/null || exit 1
+# The deployable Functions package (scripts/publish.sh checks it holds functions.metadata, worker.config.json, ...).
+./scripts/publish.sh >"$DATA/publish.log" 2>&1 && echo "publish: ok" || { status=1; echo "--- publish failed:"; tail -40 "$DATA/publish.log"; }
+
+# End-to-end: the standalone server as built above (the same service the Functions app hosts), a real AWS SDK
+# client, signed requests. Long polls of 10 s keep the empty-poll checks short.
 APP_PORT=$(free_port)
 export SWF_E2E_ENDPOINT="http://127.0.0.1:$APP_PORT" SWF_E2E_ACCESS_KEY_ID="AKIDE2ETEST" SWF_E2E_SECRET_ACCESS_KEY="e2e-secret-key"
-AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" FUNCTIONS_CUSTOMHANDLER_PORT="$APP_PORT" \
+AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" Swf__LongPollSeconds="10" \
 Swf__AccessKeys__0__AccessKeyId="$SWF_E2E_ACCESS_KEY_ID" Swf__AccessKeys__0__SecretAccessKey="$SWF_E2E_SECRET_ACCESS_KEY" \
-  "artifacts/functionapp/SwfServerless" >"$DATA/app.log" 2>&1 &
+  dotnet src/SwfServerless.Server/bin/Release/net10.0/SwfServerless.Server.dll --urls "$SWF_E2E_ENDPOINT" >"$DATA/app.log" 2>&1 &
 APP_PID=$!
-if wait_for_port "$APP_PORT" 60 "the SwfServerless app"; then
+if wait_for_port "$APP_PORT" 60 "the SwfServerless server"; then
   node --test --test-concurrency=1 tests/e2e/ || status=1
 else
   status=1
