@@ -1,4 +1,5 @@
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage;
 
