@@ -13,7 +13,7 @@ namespace SwfServerless.Storage.AzureSdk;
 /// </summary>
 internal sealed class AttemptTimeoutPolicy : HttpPipelinePolicy
 {
-    public const string ClientTimeout = "ClientTimeout";
+    private const string ClientTimeout = "ClientTimeout";
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {

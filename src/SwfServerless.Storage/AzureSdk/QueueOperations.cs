@@ -37,19 +37,10 @@ public static class QueueOperations
     /// A received message that is not base64 (not written by us or by the Functions host) would fail every receive that
     /// returns it; the SDK leaves it out of the answer and reports it here, and we delete it: it is not ours.
     /// </summary>
+    /// <remarks>Asynchronous only: this project never receives synchronously.</remarks>
     internal static async Task DropUndecodableAsync(QueueMessageDecodingFailedEventArgs args)
     {
-        if (args.ReceivedMessage is not { } message)
-            return; // a peek: nothing was received, nothing to drop
-        if (args.IsRunningSynchronously)
-            DeleteIgnoringRace(() => args.Queue.DeleteMessage(message.MessageId, message.PopReceipt, args.CancellationToken));
-        else
+        if (args.ReceivedMessage is { } message) // a peek received nothing: nothing to drop
             await DeleteIfOwnedAsync(args.Queue, message.MessageId, message.PopReceipt, args.CancellationToken).ConfigureAwait(false);
-    }
-
-    private static void DeleteIgnoringRace(Action delete)
-    {
-        try { delete(); }
-        catch (RequestFailedException e) when (e.Status == 404 || e.ErrorCode == "PopReceiptMismatch") { }
     }
 }

@@ -20,15 +20,13 @@ public sealed class StorageClients : IDisposable
         Func<TableClientOptions, TableServiceClient> tables, Func<QueueClientOptions, QueueServiceClient> queues, StorageClientOptions? options)
     {
         options ??= new StorageClientOptions();
-        if (options.HttpClient is null)
-            _ownedHttp = CreateHttpClient();
-        var transport = new HttpClientTransport(options.HttpClient ?? _ownedHttp!);
+        var transport = new HttpClientTransport(options.HttpClient ?? (_ownedHttp = CreateHttpClient()));
 
         var tablePolicy = new StorageMetricsPolicy(Metrics, StorageService.Table);
         var tableOptions = new TableClientOptions { Transport = transport };
         Configure(tableOptions, options, tablePolicy);
         Tables = tables(tableOptions);
-        tablePolicy.ServicePath = ServicePath(Tables.Uri);
+        tablePolicy.UseServiceRoot(Tables.Uri);
 
         var queuePolicy = new StorageMetricsPolicy(Metrics, StorageService.Queue);
         // Base64: what the Azure Functions queue trigger decodes by default (host.json says so too); any text survives it.
@@ -36,7 +34,7 @@ public sealed class StorageClients : IDisposable
         queueOptions.MessageDecodingFailed += QueueOperations.DropUndecodableAsync;
         Configure(queueOptions, options, queuePolicy);
         Queues = queues(queueOptions);
-        queuePolicy.ServicePath = ServicePath(Queues.Uri);
+        queuePolicy.UseServiceRoot(Queues.Uri);
     }
 
     /// <summary>From a connection string: Azurite's <c>UseDevelopmentStorage=true</c>, or an account name and key with endpoints.</summary>
@@ -93,9 +91,6 @@ public sealed class StorageClients : IDisposable
         sdk.AddPolicy(metrics, HttpPipelinePosition.PerRetry);
         sdk.AddPolicy(new AttemptTimeoutPolicy(), HttpPipelinePosition.PerRetry);
     }
-
-    // Path-style service addresses (Azurite: http://127.0.0.1:10002/devstoreaccount1) carry the account in the path.
-    private static string ServicePath(Uri serviceUri) => serviceUri.AbsolutePath.TrimEnd('/');
 
     /// <summary>
     /// Pooled keep-alive connections, recycled every few minutes so DNS changes are seen; many per server because every

@@ -9,17 +9,11 @@ namespace SwfServerless.Storage.AzureSdk;
 /// </summary>
 internal sealed class StorageMetricsPolicy(StorageMetrics metrics, StorageService service) : HttpPipelineSynchronousPolicy
 {
+    // The service root's path, stripped before classifying: "" on Azure, "devstoreaccount1" for path-style addresses (Azurite).
     private string _servicePath = "";
 
-    /// <summary>
-    /// The service root's path, stripped before classifying: "" on Azure, "/devstoreaccount1" for path-style addresses
-    /// (Azurite). Set once the service client is built, before its first request.
-    /// </summary>
-    public string ServicePath
-    {
-        get => _servicePath;
-        set => _servicePath = value.Trim('/');
-    }
+    /// <summary>Called once the service client is built (the SDK parses the connection string), before its first request.</summary>
+    public void UseServiceRoot(Uri serviceUri) => _servicePath = serviceUri.AbsolutePath.Trim('/');
 
     public override void OnSendingRequest(HttpMessage message)
     {
