@@ -18,7 +18,7 @@ public static class CeilingSuite
         Console.WriteLine($"# Azurite ceiling: {o.CeilingConcurrency} concurrent loops, {o.CeilingSeconds} s each");
         using var clients = StorageClients.FromConnectionString(ctx.Connection);
         var table = clients.GetTableClient("benchceiling" + Guid.NewGuid().ToString("N")[..8]);
-        await table.CreateIfNotExistsAsync();
+        await table.CreateIfMissingAsync();
         var queue = clients.GetQueueClient("bench-ceiling-" + Guid.NewGuid().ToString("N")[..8]);
         await queue.CreateIfNotExistsAsync();
         var payload = new string('x', 400); // about a history event's size

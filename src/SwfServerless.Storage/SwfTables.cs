@@ -18,6 +18,6 @@ public sealed class SwfTables(StorageClients clients, string prefix)
 
     public async Task CreateIfNotExistsAsync(CancellationToken ct)
     {
-        foreach (var table in All) await table.CreateIfNotExistsAsync(ct);
+        foreach (var table in All) await table.CreateIfMissingAsync(ct);
     }
 }

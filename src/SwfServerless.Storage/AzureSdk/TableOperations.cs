@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Azure;
 using Azure.Data.Tables;
 
@@ -10,10 +11,35 @@ namespace SwfServerless.Storage.AzureSdk;
 /// as a missing row (the SDK answers both 404s alike). Conflicts come as the SDK throws them:
 /// <see cref="RequestFailedException"/> (or <see cref="TableTransactionFailedException"/>) with status 409 or 412.
 /// </summary>
+/// <remarks>
+/// Trimmed builds (the published handler): the SDK makes the rows it reads with <c>Activator.CreateInstance&lt;T&gt;()</c>,
+/// so the reads keep <see cref="TableEntity"/>'s constructor (<see cref="DynamicDependencyAttribute"/>), which the trimmer
+/// would otherwise remove; and tables are created with <see cref="CreateIfMissingAsync"/>.
+/// </remarks>
 public static class TableOperations
 {
+    /// <summary>Creates the table unless it exists.</summary>
+    /// <returns>True if this call created it.</returns>
+    /// <remarks>
+    /// Not the SDK's CreateIfNotExists: in 12.13 that serializes its request by reflection, which trimmed apps disable
+    /// (the published handler failed at startup); Create's request is generated code.
+    /// </remarks>
+    public static async Task<bool> CreateIfMissingAsync(this TableClient table, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await table.CreateAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode == "TableAlreadyExists")
+        {
+            return false;
+        }
+    }
+
     /// <param name="select">Properties to return besides the keys and ETag; empty: keys only.</param>
     /// <returns>The row, or null if there is none.</returns>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(TableEntity))]
     public static async Task<TableEntity?> GetRowAsync(this TableClient table, string partitionKey, string rowKey,
         IEnumerable<string>? select = null, CancellationToken cancellationToken = default)
     {
@@ -67,11 +93,13 @@ public static class TableOperations
     /// <summary>Every row matching <paramref name="filter"/> (build it with <see cref="TableClient.CreateQueryFilter(FormattableString)"/>), page after page.</summary>
     /// <param name="maxPerPage">At most 1000; the service may return fewer, even none, with a continuation.</param>
     /// <param name="select">Properties to return besides the keys and ETag; empty: keys only.</param>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(TableEntity))]
     public static IAsyncEnumerable<TableEntity> QueryRowsAsync(this TableClient table, string? filter = null, int? maxPerPage = null,
         IEnumerable<string>? select = null, CancellationToken cancellationToken = default) =>
         table.QueryAsync<TableEntity>(filter, maxPerPage, WithKeys(select), cancellationToken);
 
     /// <summary>One page of rows; its continuation is null after the last page.</summary>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(TableEntity))]
     public static async Task<(IReadOnlyList<TableEntity> Rows, string? ContinuationToken)> QueryPageAsync(this TableClient table, string? filter,
         int maxPerPage, string? continuationToken = null, IEnumerable<string>? select = null, CancellationToken cancellationToken = default)
     {

@@ -45,7 +45,7 @@ public sealed class RetryTests(AzuriteFixture azurite) : AzuriteTest(azurite)
         var handler = InterceptingHandler.FailFirst(int.MaxValue, HttpStatusCode.ServiceUnavailable);
         using var clients = ClientsThrough(handler);
 
-        var e = await Assert.ThrowsAsync<RequestFailedException>(() => clients.GetTableClient(TestNames.Unique("retry")).CreateIfNotExistsAsync());
+        var e = await Assert.ThrowsAsync<RequestFailedException>(() => clients.GetTableClient(TestNames.Unique("retry")).CreateIfMissingAsync());
 
         Assert.Equal(503, e.Status);
         Assert.Equal(4, handler.Calls);
@@ -59,7 +59,7 @@ public sealed class RetryTests(AzuriteFixture azurite) : AzuriteTest(azurite)
         var handler = InterceptingHandler.FailFirst(int.MaxValue, HttpStatusCode.BadRequest);
         using var clients = ClientsThrough(handler);
 
-        var e = await Assert.ThrowsAsync<RequestFailedException>(() => clients.GetTableClient(TestNames.Unique("retry")).CreateIfNotExistsAsync());
+        var e = await Assert.ThrowsAsync<RequestFailedException>(() => clients.GetTableClient(TestNames.Unique("retry")).CreateIfMissingAsync());
 
         Assert.Equal(400, e.Status);
         Assert.Equal(1, handler.Calls);

@@ -77,7 +77,7 @@ public sealed class StorageClientsTests
             new StorageClientOptions { HttpClient = new HttpClient(handler) });
 
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => clients.GetQueueClient("work").CreateIfNotExistsAsync()));
-        await clients.GetTableClient("history").CreateIfNotExistsAsync();
+        await clients.GetTableClient("history").CreateIfMissingAsync();
 
         Assert.Equal(2, credential.Calls);
         Assert.All(credential.Scopes, s => Assert.Equal(["https://storage.azure.com/.default"], s));

@@ -209,8 +209,8 @@ public sealed class TableTests(AzuriteFixture azurite) : AzuriteTest(azurite)
     {
         var table = Clients.GetTableClient(TestNames.Unique("lifecycle"));
 
-        Assert.Equal(204, (await table.CreateIfNotExistsAsync()).GetRawResponse().Status);
-        Assert.Equal(409, (await table.CreateIfNotExistsAsync()).GetRawResponse().Status); // TableAlreadyExists, not thrown
+        Assert.True(await table.CreateIfMissingAsync());
+        Assert.False(await table.CreateIfMissingAsync());
         Assert.Equal(204, (await table.DeleteAsync()).Status);
         Assert.Equal(404, (await table.DeleteAsync()).Status);
     }

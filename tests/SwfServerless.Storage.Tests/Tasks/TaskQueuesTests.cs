@@ -17,7 +17,7 @@ public sealed class TaskQueuesTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var prefix = TestNames.Unique("tq");
         tables = new SwfTables(clients, prefix);
-        await tables.TaskLists.CreateIfNotExistsAsync();
+        await tables.TaskLists.CreateIfMissingAsync();
         queues = new TaskQueues(clients, tables, prefix, TimeProvider.System);
     }
 

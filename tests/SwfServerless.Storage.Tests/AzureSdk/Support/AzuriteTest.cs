@@ -25,7 +25,7 @@ public abstract class AzuriteTest(AzuriteFixture azurite) : IDisposable
     protected async Task<TableClient> NewTableAsync(StorageClients? clients = null)
     {
         var table = (clients ?? Clients).GetTableClient(TestNames.Unique(GetType().Name));
-        Assert.Equal(204, (await table.CreateIfNotExistsAsync()).GetRawResponse().Status);
+        Assert.True(await table.CreateIfMissingAsync());
         return table;
     }
 
