@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SwfServerless.Core.Faults;
 using SwfServerless.Core.Validation;
 using SwfServerless.Service.Hosting;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Service.Protocol;
 
@@ -80,10 +81,11 @@ public static partial class SwfEndpoint
             await WriteAsync(http.Response, 400, ErrorBody("com.amazon.coral.service#SerializationException", $"The request body could not be read: {e.Message}"));
             LogCall(log, operation, domain, "SerializationException", Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId);
         }
-        catch (Exception e) when (e is AzureStorage.StorageRequestFailedException or HttpRequestException or TimeoutException)
+        catch (Exception e) when (StorageFailure.IsStorageFailure(e))
         {
-            // Storage is unavailable after retries: a retryable 503, as AWS answers when it is throttled or down.
-            LogStorageFailure(log, operation, requestId, e);
+            // A storage call failed after the SDK's retries: a retryable 503, as AWS answers when it is throttled or down.
+            // The log tells an outage (transient) from a refusal that retrying repeats (a bug or a misconfiguration).
+            LogStorageFailure(log, operation, StorageFailure.IsTransient(e), requestId, e);
             await WriteAsync(http.Response, 503, ErrorBody("com.amazon.coral.availability#ServiceUnavailableException",
                 "The service is temporarily unable to reach its storage; retry the request."));
         }
@@ -187,8 +189,8 @@ public static partial class SwfEndpoint
     [LoggerMessage(Level = LogLevel.Information, Message = "{Operation} domain={Domain} outcome={Outcome} ms={DurationMs:F1} id={RequestId}")]
     private static partial void LogCall(ILogger log, string operation, string domain, string outcome, double durationMs, string requestId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} failed on storage, answered 503 id={RequestId}")]
-    private static partial void LogStorageFailure(ILogger log, string operation, string requestId, Exception e);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} failed on storage (transient={Transient}), answered 503 id={RequestId}")]
+    private static partial void LogStorageFailure(ILogger log, string operation, bool transient, string requestId, Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Operation} failed with an unexpected error id={RequestId}")]
     private static partial void LogBug(ILogger log, string operation, string requestId, Exception e);

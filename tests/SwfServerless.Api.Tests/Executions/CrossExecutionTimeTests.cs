@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using SwfServerless.AzureStorage;
 using SwfServerless.Core.Executions;
 using SwfServerless.Service.Executions;
 using SwfServerless.Service.Hosting;
 using SwfServerless.Storage;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Storage.Intents;
 using SwfServerless.Testing;
@@ -187,7 +188,7 @@ public sealed class CrossExecutionTimeTests(AzuriteFixture azurite) : IAsyncLife
     {
         var tables = app.Services.GetRequiredService<SwfTables>();
         var keys = new List<string>();
-        await foreach (var row in tables.Executions.QueryAllAsync(TableFilter.Create($"PartitionKey eq {ExecutionKeys.Partition(domain, workflowId)}"), select: []))
+        await foreach (var row in tables.Executions.QueryRowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {ExecutionKeys.Partition(domain, workflowId)}"), select: []))
             keys.Add(row.RowKey);
         return keys;
     }

@@ -1,7 +1,8 @@
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
-using SwfServerless.AzureStorage;
 using SwfServerless.Service.Time;
 using SwfServerless.Storage;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Storage.Time;
 using SwfServerless.Testing;
@@ -190,10 +191,10 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
 
         var tables = app.Services.GetRequiredService<SwfTables>();
         var rows = new List<TableEntity>();
-        await foreach (var row in tables.Executions.QueryAllAsync(TableFilter.Create($"PartitionKey eq {ExecutionKeys.Partition(swf.Domain, closed.WorkflowId)}")))
+        await foreach (var row in tables.Executions.QueryRowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {ExecutionKeys.Partition(swf.Domain, closed.WorkflowId)}")))
             rows.Add(row);
         Assert.Empty(rows.Select(r => r.RowKey));   // state, history, heartbeat rows and the current-run row
-        await foreach (var row in tables.Visibility.QueryAllAsync()) Assert.NotEqual(closed.RunId, row.GetString("RunId"));
+        await foreach (var row in tables.Visibility.QueryRowsAsync()) Assert.NotEqual(closed.RunId, row.GetString("RunId"));
         Assert.Empty(await RemindersOfAsync(app, closed.RunId));
 
         // The open run of the same domain is untouched, whatever is swept.
