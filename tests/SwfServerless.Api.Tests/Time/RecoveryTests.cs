@@ -5,7 +5,7 @@ using SwfServerless.Storage;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Storage.Time;
 using SwfServerless.Testing;
-using static SwfServerless.Api.Tests.Time.Workflows;
+using static SwfServerless.Api.Tests.Workflows;
 
 namespace SwfServerless.Api.Tests.Time;
 
@@ -28,12 +28,11 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
     /// <summary>An app; apps given the same prefix share all storage (two instances of one deployment).</summary>
     private async Task<TestApp> StartAppAsync(string prefix, bool inProcessTimers = true, int sweepSeconds = 1, Action<IServiceCollection>? configure = null)
     {
-        var app = await TestApp.StartAsync(azurite, Settings(new Dictionary<string, string?>
-        {
-            ["Swf:StoragePrefix"] = prefix,
-            ["Swf:InProcessTimers"] = inProcessTimers ? "true" : "false",
-            ["Swf:SweepIntervalSeconds"] = sweepSeconds.ToString(),
-        }), configure);
+        var settings = TimeTest.ShortTimes();
+        settings["Swf:StoragePrefix"] = prefix;
+        settings["Swf:InProcessTimers"] = inProcessTimers ? "true" : "false";
+        settings["Swf:SweepIntervalSeconds"] = sweepSeconds.ToString();
+        var app = await TestApp.StartAsync(azurite, settings, configure);
         apps.Add(app);
         return app;
     }
@@ -44,7 +43,8 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         (await app.Services.GetRequiredService<ReminderRepository>().DueAsync(DateTimeOffset.MaxValue.AddDays(-1), 1000, CancellationToken.None))
         .Where(r => r.RunId == runId).ToList();
 
-    private static int Count(List<System.Text.Json.JsonElement> events, string type) => events.Count(e => Type(e) == type);
+    /// <summary>The time suite's domain on <paramref name="app"/>.</summary>
+    private static Task<Workflows> SetUpAsync(TestApp app, string retentionDays = "1") => TimeTest.RegisterAsync(new Workflows(app), retentionDays);
 
     [Theory]
     [InlineData(false)] // four sweeps at once on two instances, nothing else
@@ -65,7 +65,7 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         // task before the last run's first one was polled.)
         var firsts = await Task.WhenAll(runs.Select(_ => onA.PollDecisionAsync()));
         Assert.Equal(runs.Select(r => r.RunId).Order(), firsts.Select(t => t.GetProperty("workflowExecution").GetProperty("runId").GetString()!).Order());
-        await Task.WhenAll(firsts.Select(t => onA.RespondDecisionAsync(t, StartTimer("t1", "1"), ScheduleActivity("a1", "idle"))));
+        await Task.WhenAll(firsts.Select(t => onA.DecideAsync(t, StartTimer("t1", "1"), Schedule("a1", "idle"))));
         if (!inProcessTimers)
         {
             await Task.Delay(1200);
@@ -75,7 +75,7 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
 
         foreach (var run in runs)
         {
-            var events = await onB.WaitForAsync(run, h => Count(h, "TimerFired") > 0 && Count(h, "ActivityTaskTimedOut") > 0, "both deadlines");
+            var events = await onB.WaitForHistoryAsync(run, h => Count(h, "TimerFired") > 0 && Count(h, "ActivityTaskTimedOut") > 0, "both deadlines");
             await Task.Delay(inProcessTimers ? 300 : 0); // let any racing second delivery finish
             events = await onB.HistoryAsync(run);
             Assert.Equal((1, 1, 2), (Count(events, "TimerFired"), Count(events, "ActivityTaskTimedOut"), Count(events, "DecisionTaskScheduled")));
@@ -123,7 +123,7 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         var swf = await SetUpAsync(before);
         await swf.RegisterActivityAsync("idle", scheduleToStart: "2");
         var timers = await swf.StartAsync();
-        await swf.DecideAsync(timers, StartTimer("t3", "3"), ScheduleActivity("a2", "idle"), StartTimer("t1", "1"));
+        await swf.DecideAsync(timers, StartTimer("t3", "3"), Schedule("a2", "idle"), StartTimer("t1", "1"));
         var decision = await swf.StartAsync(taskTimeout: "1");
         await swf.PollDecisionAsync(decision);
         await before.DisposeAsync();
@@ -154,16 +154,16 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         var run = await swf.StartAsync();
         tap.Refuse = null;
         Assert.Empty(await swf.ListAsync("ListOpenWorkflowExecutions"));
-        await EventuallyAsync(async () => (await swf.ListAsync("ListOpenWorkflowExecutions")).Contains(run.RunId), "the open row is written from the state");
+        await Eventually.TrueAsync(async () => (await swf.ListAsync("ListOpenWorkflowExecutions")).Contains(run.RunId), "the open row is written from the state");
 
         tap.Refuse = "Visibility";
         await app.OkAsync("TerminateWorkflowExecution", new { domain = swf.Domain, workflowId = run.WorkflowId });
         tap.Refuse = null;
         Assert.Equal([run.RunId], await swf.ListAsync("ListOpenWorkflowExecutions"));
-        await EventuallyAsync(async () => (await swf.ListAsync("ListClosedWorkflowExecutions", new { status = "TERMINATED" })).Contains(run.RunId),
+        await Eventually.TrueAsync(async () => (await swf.ListAsync("ListClosedWorkflowExecutions", new { status = "TERMINATED" })).Contains(run.RunId),
             "the closed rows are written from the state");
         Assert.Empty(await swf.ListAsync("ListOpenWorkflowExecutions"));
-        await EventuallyAsync(async () => (await RemindersOfAsync(app, run.RunId)).All(r => r.Kind == ReminderKind.Alarm), "the repair reminders are done");
+        await Eventually.TrueAsync(async () => (await RemindersOfAsync(app, run.RunId)).All(r => r.Kind == ReminderKind.Alarm), "the repair reminders are done");
     }
 
     [Theory]
@@ -178,13 +178,13 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         var closed = await swf.StartAsync();
         await swf.DecideAsync(open, StartTimer("t1", "30"));
         var decision = await swf.PollDecisionAsync(closed);
-        await swf.RespondDecisionAsync(decision, ScheduleActivity("a1", "quick"));
+        await swf.DecideAsync(decision, Schedule("a1", "quick"));
         var work = await swf.PollActivityAsync();
         await swf.HeartbeatAsync(work, "a heartbeat row");
         await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(work) });
-        await swf.RespondDecisionAsync(await swf.PollDecisionAsync(closed), Complete());
+        await swf.DecideAsync(await swf.PollDecisionAsync(closed), Complete());
 
-        await EventuallyAsync(async () => (await swf.DescribeAsync(closed)).FaultType?.EndsWith("UnknownResourceFault") == true, "the closed run is removed");
+        await Eventually.TrueAsync(() => swf.IsRemovedAsync(closed), "the closed run is removed");
         IsFault(await app.CallAsync("GetWorkflowExecutionHistory", new { domain = swf.Domain, execution = closed.Json }), "UnknownResourceFault");
         Assert.Empty(await swf.ListAsync("ListClosedWorkflowExecutions"));
 
@@ -198,7 +198,7 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
 
         // The open run of the same domain is untouched, whatever is swept.
         await SweepAsync(app);
-        Assert.Equal("OPEN", (await swf.DescribeAsync(open)).Json.GetProperty("executionInfo").GetProperty("executionStatus").GetString());
+        Assert.Equal("OPEN", (await swf.DescribeAsync(open)).GetProperty("executionInfo").GetProperty("executionStatus").GetString());
         Assert.Equal("TimerStarted", Type((await swf.HistoryAsync(open))[^1]));
         Assert.Equal([open.RunId], await swf.ListAsync("ListOpenWorkflowExecutions"));
     }
