@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.Storage.Executions;
 using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests;
@@ -117,6 +119,10 @@ public sealed class Workflows(TestApp app, string domain = "wf")
     /// <summary>Whether the API no longer knows the run (UnknownResourceFault): retention removed it.</summary>
     public async Task<bool> IsRemovedAsync(Execution run) =>
         (await app.CallAsync("DescribeWorkflowExecution", new { domain, execution = run.Json })).FaultType?.EndsWith("#UnknownResourceFault") == true;
+
+    /// <summary>The run as stored, with its alarm: the earliest deadline it waits for.</summary>
+    public Task<LoadedRun?> LoadAsync(Execution run) =>
+        app.Services.GetRequiredService<ExecutionRepository>().LoadAsync(ExecutionKeys.Partition(domain, run.WorkflowId), run.RunId, CancellationToken.None);
 
     /// <summary>The run's whole history, every page.</summary>
     public async Task<List<JsonElement>> HistoryAsync(Execution run)

@@ -168,7 +168,7 @@ public sealed class CrossExecutionTests(AzuriteFixture azurite) : WorkflowTest(a
         // The child starts a grandchild (its own child policy: the type's default, TERMINATE).
         await Wf.DecideAsync(await Wf.PollDecisionAsync("kids"), Workflows.StartChild("g", taskList: "grandkids"));
         var child = await Wf.WaitForHistoryAsync("c", childRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1);
-        var grandRun = Workflows.Attributes(Workflows.Last(child, "ChildWorkflowExecutionStarted")).GetProperty("workflowExecution").GetProperty("runId").GetString()!;
+        var grandRun = Workflows.ChildRunId(child);
 
         await App.OkAsync("TerminateWorkflowExecution", new { domain = Wf.Domain, workflowId = "p", reason = "stop" });
 
@@ -273,7 +273,7 @@ public sealed class CrossExecutionTests(AzuriteFixture azurite) : WorkflowTest(a
         var parentRun = (await Wf.StartAsync(parentId, new { childPolicy = parentChildPolicy })).RunId;
         await Wf.DecideAsync(await Wf.PollDecisionAsync(), Workflows.StartChild(childId));
         var events = await Wf.WaitForHistoryAsync(parentId, parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1);
-        var childRun = Workflows.Attributes(Workflows.Last(events, "ChildWorkflowExecutionStarted")).GetProperty("workflowExecution").GetProperty("runId").GetString()!;
+        var childRun = Workflows.ChildRunId(events);
         return (parentRun, childRun);
     }
 }

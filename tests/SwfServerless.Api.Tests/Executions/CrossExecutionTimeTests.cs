@@ -42,7 +42,7 @@ public sealed class CrossExecutionTimeTests(AzuriteFixture azurite) : WorkflowTe
         var parentRun = (await Wf.StartAsync("parent", new { executionStartToCloseTimeout = "3", childPolicy = "TERMINATE" })).RunId;
         await Wf.DecideAsync(await Wf.PollDecisionAsync(), Workflows.StartChild("kid"));
         var parent = await Wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1);
-        var kidRun = Workflows.Attributes(Workflows.Last(parent, "ChildWorkflowExecutionStarted")).GetProperty("workflowExecution").GetProperty("runId").GetString()!;
+        var kidRun = Workflows.ChildRunId(parent);
 
         // Nobody decides any more: the parent's alarm fires its execution timeout, and its close carries the policy out.
         parent = await Wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "WorkflowExecutionTimedOut") == 1);
@@ -69,7 +69,7 @@ public sealed class CrossExecutionTimeTests(AzuriteFixture azurite) : WorkflowTe
             },
         });
         var parent = await Wf.WaitForHistoryAsync("parent2", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1);
-        var kidRun = Workflows.Attributes(Workflows.Last(parent, "ChildWorkflowExecutionStarted")).GetProperty("workflowExecution").GetProperty("runId").GetString()!;
+        var kidRun = Workflows.ChildRunId(parent);
 
         var kid = (await LoadAsync("short-kid", kidRun))!;
         Assert.Equal(kid.State.ExecutionTimeoutDue, kid.Alarm); // committed with the start: its earliest deadline
@@ -118,7 +118,7 @@ public sealed class CrossExecutionTimeTests(AzuriteFixture azurite) : WorkflowTe
         var parentRun = (await r0.StartAsync("p0")).RunId;
         await r0.DecideAsync(await r0.PollDecisionAsync(), Workflows.StartChild("k0"));
         var parent = await r0.WaitForHistoryAsync("p0", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1);
-        var kidRun = Workflows.Attributes(Workflows.Last(parent, "ChildWorkflowExecutionStarted")).GetProperty("workflowExecution").GetProperty("runId").GetString()!;
+        var kidRun = Workflows.ChildRunId(parent);
 
         // The child's close report crashes once: its message comes back after 3 s, while the child's removal is due after 1 s.
         crashes.Armed = true;
@@ -158,8 +158,7 @@ public sealed class CrossExecutionTimeTests(AzuriteFixture azurite) : WorkflowTe
         await flows.WaitForHistoryAsync(parent, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1);
     }
 
-    private Task<LoadedRun?> LoadAsync(string workflowId, string runId) =>
-        App.Services.GetRequiredService<ExecutionRepository>().LoadAsync(ExecutionKeys.Partition(Wf.Domain, workflowId), runId, CancellationToken.None);
+    private Task<LoadedRun?> LoadAsync(string workflowId, string runId) => Wf.LoadAsync(new Execution(workflowId, runId));
 
     private async Task<List<string>> RowKeysAsync(string domain, string workflowId)
     {

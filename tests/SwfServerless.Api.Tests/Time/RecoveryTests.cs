@@ -26,13 +26,19 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     /// <summary>An app; apps given the same prefix share all storage (two instances of one deployment).</summary>
-    private async Task<TestApp> StartAppAsync(string prefix, bool inProcessTimers = true, int sweepSeconds = 1, Action<IServiceCollection>? configure = null)
+    /// <param name="clock">The app's clock, when the test moves time itself.</param>
+    private async Task<TestApp> StartAppAsync(string prefix, bool inProcessTimers = true, int sweepSeconds = 1, Action<IServiceCollection>? configure = null,
+        ManualTime? clock = null)
     {
         var settings = TimeTest.ShortTimes();
         settings["Swf:StoragePrefix"] = prefix;
         settings["Swf:InProcessTimers"] = inProcessTimers ? "true" : "false";
         settings["Swf:SweepIntervalSeconds"] = sweepSeconds.ToString();
-        var app = await TestApp.StartAsync(azurite, settings, configure);
+        var app = await TestApp.StartAsync(azurite, settings, services =>
+        {
+            configure?.Invoke(services);
+            if (clock is not null) services.AddSingleton<TimeProvider>(clock);
+        });
         apps.Add(app);
         return app;
     }
@@ -68,7 +74,9 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         await Task.WhenAll(firsts.Select(t => onA.DecideAsync(t, StartTimer("t1", "1"), Schedule("a1", "idle"))));
         if (!inProcessTimers)
         {
-            await Task.Delay(1200);
+            // Both deadlines of a run were set by one decision, at one instant: its alarm.
+            await Eventually.TrueAsync(async () => (await Task.WhenAll(runs.Select(r => RemindersOfAsync(a, r.RunId))))
+                .All(rs => rs.Count > 0 && rs.All(r => r.Due <= DateTimeOffset.UtcNow)), "every run's deadlines are due");
             var sweeps = await Task.WhenAll(SweepAsync(a), SweepAsync(b), SweepAsync(a), SweepAsync(b));
             Assert.True(sweeps.Sum(s => s.Handled) >= runs.Count, "every run's alarm was handled at least once");
         }
@@ -76,7 +84,8 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         foreach (var run in runs)
         {
             var events = await onB.WaitForHistoryAsync(run, h => Count(h, "TimerFired") > 0 && Count(h, "ActivityTaskTimedOut") > 0, "both deadlines");
-            await Task.Delay(inProcessTimers ? 300 : 0); // let any racing second delivery finish
+            // Racing deliveries in real time: a second one must add nothing; a bounded 300 ms for it to show if it did.
+            if (inProcessTimers) await Task.Delay(300);
             events = await onB.HistoryAsync(run);
             Assert.Equal((1, 1, 2), (Count(events, "TimerFired"), Count(events, "ActivityTaskTimedOut"), Count(events, "DecisionTaskScheduled")));
         }
@@ -93,13 +102,14 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_reminder_delivered_again_after_a_crash_fires_nothing()
     {
-        var app = await StartAppAsync(TestNames.Unique("crash"), inProcessTimers: false, sweepSeconds: 0);
+        var clock = new ManualTime(DateTimeOffset.UtcNow);
+        var app = await StartAppAsync(TestNames.Unique("crash"), inProcessTimers: false, sweepSeconds: 0, clock: clock);
         var swf = await SetUpAsync(app);
         var run = await swf.StartAsync();
         await swf.DecideAsync(run, StartTimer("t1", "1"));
-        await Task.Delay(1100);
+        clock.Advance(TimeSpan.FromSeconds(1.1));
 
-        var handled = (await RemindersOfAsync(app, run.RunId)).Where(r => r.Due <= DateTimeOffset.UtcNow).ToList();
+        var handled = (await RemindersOfAsync(app, run.RunId)).Where(r => r.Due <= clock.GetUtcNow()).ToList();
         Assert.Single(handled);
         Assert.Equal(1, (await SweepAsync(app)).Handled);
         var events = await swf.HistoryAsync(run);
@@ -109,10 +119,10 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         // died after writing a new alarm but before committing it: a reminder the state knows nothing of.
         var reminders = app.Services.GetRequiredService<ReminderRepository>();
         await reminders.ArmAsync(handled[0], default);
-        await reminders.ArmAsync(Reminder.Alarm(DateTimeOffset.UtcNow.AddSeconds(-30), handled[0].Partition, run.RunId), default);
+        await reminders.ArmAsync(Reminder.Alarm(clock.GetUtcNow().AddSeconds(-30), handled[0].Partition, run.RunId), default);
         Assert.Equal(2, (await SweepAsync(app)).Handled);
         Assert.Equal(Types(events), Types(await swf.HistoryAsync(run)));
-        Assert.DoesNotContain(await RemindersOfAsync(app, run.RunId), r => r.Due <= DateTimeOffset.UtcNow);
+        Assert.DoesNotContain(await RemindersOfAsync(app, run.RunId), r => r.Due <= clock.GetUtcNow());
     }
 
     [Fact]
@@ -129,8 +139,8 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         await before.DisposeAsync();
         apps.Remove(before);
 
-        await Task.Delay(3200);
-        var after = await StartAppAsync(prefix);
+        // It comes back 3.2 s later by its clock: every deadline (the last, t3, 3 s after it was set) fell due meanwhile.
+        var after = await StartAppAsync(prefix, clock: new ManualTime(DateTimeOffset.UtcNow.AddSeconds(3.2)));
         var onAfter = swf.On(after);
         var events = await onAfter.WaitForEventAsync(timers, "TimerFired");
         Assert.Equal("TimerStarted, ActivityTaskScheduled, TimerStarted, TimerFired, DecisionTaskScheduled, ActivityTaskTimedOut, TimerFired",

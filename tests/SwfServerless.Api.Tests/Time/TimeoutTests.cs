@@ -1,17 +1,25 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using SwfServerless.Testing;
 using static SwfServerless.Api.Tests.Workflows;
 
 namespace SwfServerless.Api.Tests.Time;
 
 /// <summary>
-/// Every timeout and timer through the real app on Azurite, with timeouts of 1-3 s: the full history each
+/// Every timeout and timer through the real app on Azurite, with timeouts of 1-3 s on the app's clock, a
+/// <see cref="ManualTime"/> the test moves (the sweep and the in-process timers run on it): the full history each
 /// produces, what late callers get, and that the decision task each one schedules is really queued.
 /// </summary>
 [Collection("time")]
 public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
 {
+    private readonly ManualTime clock = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(clock);
+
+    /// <summary>Moves the app's clock by that many seconds; what falls due fires (in its own time: wait on history for it).</summary>
+    private void Pass(double seconds) => clock.Advance(TimeSpan.FromSeconds(seconds));
+
     private static JsonElement Only(List<JsonElement> events, string type) => Attributes(Assert.Single(events, e => Type(e) == type));
 
     [Fact]
@@ -21,6 +29,7 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         var run = await Wf.StartAsync();
         await Wf.DecideAsync(run, Schedule("a1", "idle"));
 
+        Pass(1);
         var events = await Wf.WaitForEventAsync(run, "ActivityTaskTimedOut");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, ActivityTaskScheduled, " +
                      "ActivityTaskTimedOut, DecisionTaskScheduled", Types(events));
@@ -44,16 +53,16 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         var work = await Wf.PollActivityAsync();
 
         // 2 s of heartbeats every 250 ms: twice the heartbeat timeout, and it does not fire.
-        var clock = Stopwatch.StartNew();
         var beat = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        while (beat < 8)
         {
             var status = await Wf.HeartbeatAsync(work, $"step {++beat}");
             Assert.False(status.Json.GetProperty("cancelRequested").GetBoolean());
-            await Task.Delay(250);
+            Pass(0.25);
         }
         Assert.DoesNotContain(await Wf.HistoryAsync(run), e => Type(e) == "ActivityTaskTimedOut");
 
+        Pass(1); // 1.25 s after the last heartbeat
         var events = await Wf.WaitForEventAsync(run, "ActivityTaskTimedOut");
         var timedOut = Only(events, "ActivityTaskTimedOut");
         Assert.Equal("HEARTBEAT", timedOut.GetProperty("timeoutType").GetString());
@@ -79,22 +88,24 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         var tasks = new List<JsonElement>();
         for (var i = 0; i < n; i++) tasks.Add(await Wf.PollActivityAsync());
 
-        // All heartbeat every 250 ms; after 1.5 s the even ones go quiet, the odd ones carry on past the 2 s heartbeat
-        // timeout, to 3 s, and complete.
+        // All heartbeat, in parallel, every 250 ms; after 1.5 s the even ones go quiet, the odd ones carry on past the 2 s
+        // heartbeat timeout, to 3 s, and complete; then the even ones' timeouts (their last beat at 1.25 s, + 2 s) come due.
         var lastDetails = new string?[n];
-        await Task.WhenAll(tasks.Select(async task =>
+        for (var beat = 1; beat <= 12; beat++)
         {
-            var index = int.Parse(task.GetProperty("activityId").GetString()![1..]);
-            var quietAfter = TimeSpan.FromSeconds(index % 2 == 0 ? 1.5 : 3);
-            var clock = Stopwatch.StartNew();
-            for (var beat = 1; clock.Elapsed < quietAfter; beat++)
+            var quiet = beat > 6; // from 1.5 s
+            await Task.WhenAll(tasks.Select(async task =>
             {
+                var index = int.Parse(task.GetProperty("activityId").GetString()![1..]);
+                if (index % 2 == 0 && quiet) return;
                 Assert.Equal(System.Net.HttpStatusCode.OK, (await Wf.HeartbeatAsync(task, $"a{index} beat {beat}")).Status);
                 lastDetails[index] = $"a{index} beat {beat}";
-                await Task.Delay(250);
-            }
-            if (index % 2 == 1) await App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(task) });
-        }));
+            }));
+            Pass(0.25);
+        }
+        await Task.WhenAll(tasks.Where((_, i) => i % 2 == 1).Select(task =>
+            App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(task) })));
+        Pass(0.5);
 
         var events = await Wf.WaitForHistoryAsync(run, h => h.Count(e => Type(e) == "ActivityTaskTimedOut") == n / 2, "the quiet half to time out");
         var scheduled = events.Where(e => Type(e) == "ActivityTaskScheduled")
@@ -115,14 +126,15 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         await Wf.DecideAsync(run, Schedule("a1", "bounded"));
         var work = await Wf.PollActivityAsync();
 
-        // Heartbeats for 2 s, then quiet: the heartbeat clock would run out at 4 s at the earliest, start-to-close at 3 s.
-        var clock = Stopwatch.StartNew();
+        // Heartbeats every 300 ms for 2 s (the last at 1.8 s), then quiet: the heartbeat clock would run out at 3.8 s,
+        // start-to-close at 3 s, and the clock stops at 3 s.
         var beat = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        while (beat < 7)
         {
             Assert.Equal(System.Net.HttpStatusCode.OK, (await Wf.HeartbeatAsync(work, $"{++beat}0%")).Status);
-            await Task.Delay(300);
+            Pass(0.3);
         }
+        Pass(0.9);
 
         var events = await Wf.WaitForEventAsync(run, "ActivityTaskTimedOut");
         var timedOut = Only(events, "ActivityTaskTimedOut");
@@ -145,6 +157,7 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         Assert.Equal("a1", work.GetProperty("activityId").GetString());
         Assert.Equal(System.Net.HttpStatusCode.OK, (await Wf.HeartbeatAsync(work, "halfway")).Status);
 
+        Pass(2);
         var events = await Wf.WaitForEventAsync(run, "ActivityTaskTimedOut");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, ActivityTaskScheduled, ActivityTaskScheduled",
             Types(events.Take(6)));
@@ -155,8 +168,10 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         Assert.Equal(work.GetProperty("startedEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64());
         Assert.Equal("halfway", timedOut.GetProperty("details").GetString());
 
-        // a2 has no deadline at all: it is still open well after a1 timed out.
-        await Task.Delay(1500);
+        // a2 has no deadline at all: the run's next alarm is its own execution timeout, so nothing times a2 out while
+        // the run is open.
+        var stored = (await Wf.LoadAsync(run))!;
+        Assert.Equal(stored.State.ExecutionTimeoutDue, stored.Alarm);
         var detail = await Wf.DescribeAsync(run);
         Assert.Equal(1, detail.GetProperty("openCounts").GetProperty("openActivityTasks").GetInt32());
         Assert.Single(await Wf.HistoryAsync(run), e => Type(e) == "ActivityTaskTimedOut");
@@ -168,6 +183,7 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         var run = await Wf.StartAsync(taskTimeout: "1");
         var first = await Wf.PollDecisionAsync(run);
 
+        Pass(1);
         var events = await Wf.WaitForEventAsync(run, "DecisionTaskTimedOut");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskTimedOut, DecisionTaskScheduled", Types(events));
         var timedOut = Only(events, "DecisionTaskTimedOut");
@@ -189,6 +205,7 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         var run = await Wf.StartAsync(executionTimeout: "2");
         await Wf.DecideAsync(run, StartTimer("long", "30"));
 
+        Pass(2);
         var events = await Wf.WaitForEventAsync(run, "WorkflowExecutionTimedOut");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, TimerStarted, WorkflowExecutionTimedOut", Types(events));
         var timedOut = Attributes(events[^1]);
@@ -209,6 +226,7 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         var run = await Wf.StartAsync();
         await Wf.DecideAsync(run, StartTimer("t1", "1"));
 
+        Pass(1);
         var events = await Wf.WaitForEventAsync(run, "TimerFired");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, TimerStarted, TimerFired, DecisionTaskScheduled",
             Types(events));
@@ -229,7 +247,13 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
         var closed = await Wf.StartAsync();
         await Wf.DecideAsync(closed, StartTimer("t1", "1"), Complete());
 
-        await Task.Delay(2500); // past both timers' due time
+        // A control: a timer due with the canceled one, which does fire. Once it has, the timers and the sweep have
+        // been through the instants both others were due at.
+        var control = await Wf.StartAsync();
+        await Wf.DecideAsync(control, StartTimer("t1", "2"));
+
+        Pass(2.5); // past all three timers' due time
+        await Wf.WaitForEventAsync(control, "TimerFired");
         var canceledEvents = await Wf.HistoryAsync(canceled);
         Assert.Equal("TimerCanceled", Type(canceledEvents[^1]));
         Assert.DoesNotContain(canceledEvents, e => Type(e) == "TimerFired");
