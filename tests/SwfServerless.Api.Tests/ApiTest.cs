@@ -4,6 +4,10 @@ using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests;
 
+/// <summary>One Azurite for the whole API suite (the time suite has its own, "time").</summary>
+[CollectionDefinition("api")]
+public sealed class ApiCollection : ICollectionFixture<AzuriteFixture>;
+
 /// <summary>
 /// A test class whose every test gets its own app (its own storage prefix, so it sees only its own data) on the
 /// collection's Azurite. A class says only what is special about it: <see cref="Settings"/>,
@@ -38,11 +42,12 @@ public abstract class ApiTest(AzuriteFixture azurite) : IAsyncLifetime
     public async Task DisposeAsync() => await App.DisposeAsync();
 
     /// <summary>
-    /// Waits until every intent the app queued has been carried out and deleted: the intents queue counts the messages
-    /// in flight and the ones waiting to come back too, so empty means no more cross-execution work is coming.
+    /// Waits until every intent the app queued has been carried out and its message deleted. The intents queue counts
+    /// the messages being worked on and those waiting to come back too, so empty means no more cross-execution work is
+    /// coming (short of a redelivery still at work after another delivery of its message finished).
     /// </summary>
-    protected Task IntentsSettledAsync(TestApp? app = null) =>
-        Eventually.TrueAsync(async () => await (app ?? App).Services.GetRequiredService<IntentQueue>().CountAsync(CancellationToken.None) == 0,
+    protected Task IntentsSettledAsync() =>
+        Eventually.TrueAsync(async () => await App.Services.GetRequiredService<IntentQueue>().CountAsync(CancellationToken.None) == 0,
             "the intents queue is empty");
 }
 

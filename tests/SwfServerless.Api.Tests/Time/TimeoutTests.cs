@@ -8,7 +8,8 @@ namespace SwfServerless.Api.Tests.Time;
 /// <summary>
 /// Every timeout and timer through the real app on Azurite, with timeouts of 1-3 s on the app's clock, a
 /// <see cref="ManualTime"/> the test moves (the sweep and the in-process timers run on it): the full history each
-/// produces, what late callers get, and that the decision task each one schedules is really queued.
+/// produces, what late callers get, and that the decision task each one schedules is really queued. Long polls end by
+/// that clock too, so every poll here is one that finds a task.
 /// </summary>
 [Collection("time")]
 public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
