@@ -7,6 +7,9 @@ export default defineConfig({
   base: '/console/',
   // Preact through esbuild's automatic JSX runtime: no framework plugin needed.
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  // `npm run dev:console`: the console with hot reload at http://127.0.0.1:5173/console/, its SWF calls (POST /) passed
+  // to the service that scripts/run.sh started. The Host header is kept, so signatures made for this origin verify.
+  server: { host: '127.0.0.1', port: 5173, strictPort: true, proxy: { '^/$': { target: 'http://127.0.0.1:7071' } } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -175,7 +175,8 @@ async function newPage() {
   return page;
 }
 
-const shot = (page, name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+// Whole pages; dialogs as seen in the window.
+const shot = (page, name, fullPage = true) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage });
 
 async function signIn(page, key) {
   await page.goto(`${endpoint}/console/`);
@@ -367,7 +368,7 @@ test('one execution: the timeline\'s bars and the event table match the history;
   const dialog = page.getByRole('dialog');
   await dialog.locator('input[name=signalName]').fill('from-console');
   await dialog.locator('textarea[name=input]').fill('{"priority":"high"}');
-  await shot(page, '10-signal-dialog');
+  await shot(page, '10-signal-dialog', false);
   await dialog.getByRole('button', { name: 'Send signal' }).click();
   await dialog.waitFor({ state: 'detached' });
   await waitForText(page.locator('[role=status]'), /Signal from-console sent/);
@@ -380,6 +381,25 @@ test('one execution: the timeline\'s bars and the event table match the history;
   // The decision task that the signal scheduled is an open bar.
   await until('an open decision bar', async () => (await outcomes('decision')).includes('open'));
   await shot(page, '11-execution-signaled');
+  // The axis of an open run ends now; it can end at the last event instead, which spreads the bars out.
+  const lastX = async () => Math.max(...await page.locator('[data-testid=timeline] .bar-row[data-kind=activity] rect').evaluateAll((rs) => rs.map((r) => parseFloat(r.getAttribute('x')))));
+  const before = await lastX();
+  await page.getByRole('button', { name: 'to the last event' }).click();
+  await until('a wider spread', async () => (await lastX()) > before);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, '11-execution-to-last-event', false);
+  // Dragging across the bars zooms the axis to that stretch; reset brings the whole run back.
+  const axisBox = await page.locator('[data-testid=timeline] .tl-axis .tl-track-box').boundingBox();
+  const y = axisBox.y + axisBox.height + 30;
+  const spread = await lastX();
+  await page.mouse.move(axisBox.x + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(axisBox.x + axisBox.width * 0.25, y, { steps: 5 });
+  await page.mouse.up();
+  await until('a zoomed axis', async () => (await page.locator('[data-testid=timeline]').getAttribute('data-zoomed')) === 'yes' && (await lastX()) > spread);
+  await shot(page, '11-execution-zoomed', false);
+  await page.getByRole('button', { name: 'reset zoom' }).click();
+  await until('the whole run again', async () => (await page.locator('[data-testid=timeline]').getAttribute('data-zoomed')) === 'no');
   await page.context().close();
 });
 
@@ -395,7 +415,7 @@ test('a read-only key sees everything, and its terminate is refused with the pol
   await dialog.getByRole('button', { name: 'Terminate' }).click();
   const refusal = await waitForText(dialog.locator('[role=alert]'), /OperationNotPermittedFault/);
   assert.match(refusal, new RegExp(`User is not authorized to perform: swf:TerminateWorkflowExecution on domain ${domain}`));
-  await shot(page, '12-read-only-refused');
+  await shot(page, '12-read-only-refused', false);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   const described = await swf.send(new DescribeWorkflowExecutionCommand({ domain, execution: main }));
   assert.equal(described.executionInfo.executionStatus, 'OPEN');
@@ -418,7 +438,7 @@ test('terminate another execution after confirming, and start a new one from the
   await dialog.locator('input[name=reason]').fill('stuck since the deploy');
   await dialog.locator('textarea[name=details]').fill('{"ticket":"OPS-7"}');
   await dialog.locator('select[name=childPolicy]').selectOption('ABANDON');
-  await shot(page, '13-terminate-dialog');
+  await shot(page, '13-terminate-dialog', false);
   await dialog.getByRole('button', { name: 'Terminate' }).click();
   await waitForText(page.locator('[data-testid=execution-status]'), /^TERMINATED$/);
   assert.equal(await decision.getAttribute('data-outcome'), 'unfinished'); // it ended with the run

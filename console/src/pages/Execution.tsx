@@ -56,6 +56,7 @@ export function Execution({ domain, workflowId, runId }: { domain: string; workf
   const [action, setAction] = useState<Action | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [following, setFollowing] = useState(false);
+  const [untilNow, setUntilNow] = useState(true); // an open run's axis ends now, or at its last event
 
   useEffect(() => { setData(null); setSelected(null); setNotice(null); }, [domain, workflowId, runId]);
 
@@ -73,7 +74,7 @@ export function Execution({ domain, workflowId, runId }: { domain: string; workf
   }, [auto, isOpen]);
 
   const bars = useMemo(() => (data ? buildBars(data.events) : []), [data]);
-  const [from, to] = useMemo(() => (data ? span(data.events, isOpen, data.at) : [new Date(), new Date()]), [data, isOpen]);
+  const [from, to] = useMemo(() => (data ? span(data.events, isOpen && untilNow, data.at) : [new Date(), new Date()]), [data, isOpen, untilNow]);
   const highlight = useMemo(() => new Set(selected?.events ?? []), [selected]);
 
   if (error && !data) return <ErrorBox error={error} />;
@@ -184,7 +185,15 @@ export function Execution({ domain, workflowId, runId }: { domain: string; workf
 
       <div class="history">
         <div class="history-timeline">
-          <h3>Timeline <span class="muted small">{data.events.length} events · {bars.length} bars · as of {time(data.at)}</span></h3>
+          <h3>
+            Timeline <span class="muted small">{data.events.length} events · {bars.length} bars · as of {time(data.at)}</span>
+            {isOpen && (
+              <span class="seg-buttons" role="group" aria-label="Time axis">
+                <button class={untilNow ? 'on' : ''} onClick={() => setUntilNow(true)}>until now</button>
+                <button class={untilNow ? '' : 'on'} onClick={() => setUntilNow(false)}>to the last event</button>
+              </span>
+            )}
+          </h3>
           <Timeline bars={bars} from={from} to={to} selected={selected?.id ?? null} onSelect={select} />
         </div>
         <div class="history-events">
