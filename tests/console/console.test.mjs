@@ -37,6 +37,8 @@ const deciders = `deciders-${suffix}`, childDeciders = `child-deciders-${suffix}
 const orderType = { name: 'order', version: '1' };
 const childType = { name: 'shipment', version: '1' };
 const main = { workflowId: `order-${suffix}` };
+const chain = { workflowId: `chain-${suffix}` };
+const chainDeciders = `chain-deciders-${suffix}`;
 const victim = { workflowId: `stuck-${suffix}` };
 
 let browser;
@@ -89,14 +91,14 @@ async function work(handle) {
 
 // Answers main's decision tasks (with no decisions) until its history holds every event in `wanted` and no decision
 // task is open.
-async function settle(execution, wanted) {
+async function settle(execution, wanted, decisions = () => []) {
   await until(`${wanted.join(', ')} in the history of ${execution.workflowId}`, async () => {
     const events = await history(execution);
     const types = events.map((e) => e.eventType);
     const scheduled = types.filter((t) => t === 'DecisionTaskScheduled').length;
     const closed = types.filter((t) => t === 'DecisionTaskCompleted' || t === 'DecisionTaskTimedOut').length;
     if (scheduled > closed) {
-      await decide(deciders, () => []);
+      await decide(deciders, decisions);
       return false;
     }
     return wanted.every((w) => types.includes(w));
@@ -142,7 +144,15 @@ before(async () => {
   await decide(childDeciders, () => [{ decisionType: 'CompleteWorkflowExecution', completeWorkflowExecutionDecisionAttributes: { result: '{"tracking":"XY123"}' } }]);
   await settle(main, ['ActivityTaskCompleted', 'ActivityTaskFailed', 'TimerFired', 'ChildWorkflowExecutionCompleted']);
   await swf.send(new SignalWorkflowExecutionCommand({ domain, ...main, signalName: 'address-changed', input: '{"city":"Bergen"}' }));
-  await settle(main, ['WorkflowExecutionSignaled']);
+  // Its decision asks for a Lambda task, which this service always refuses (ScheduleLambdaFunctionFailed): a failed bar.
+  const lambda = { decisionType: 'ScheduleLambdaFunction', scheduleLambdaFunctionDecisionAttributes: { id: 'notify', name: 'notify-customer', input: '{}' } };
+  let asked = false; // once: the failure schedules another decision task, answered with none
+  await settle(main, ['WorkflowExecutionSignaled', 'ScheduleLambdaFunctionFailed'], () => (asked ? [] : (asked = true, [lambda])));
+
+  // chain: its first run continues as new; the second stays open.
+  chain.runId = (await swf.send(new StartWorkflowExecutionCommand({ domain, ...chain, workflowType: orderType, taskList: { name: chainDeciders } }))).runId;
+  await decide(chainDeciders, () => [{ decisionType: 'ContinueAsNewWorkflowExecution', continueAsNewWorkflowExecutionDecisionAttributes: { input: '{"page":2}', taskList: { name: chainDeciders } } }]);
+  chain.nextRunId = (await history(chain)).at(-1).workflowExecutionContinuedAsNewEventAttributes.newExecutionRunId;
 
   // victim: nobody decides on its task list, so its first decision task stays scheduled until it is terminated.
   victim.runId = (await swf.send(new StartWorkflowExecutionCommand({ domain, ...victim, workflowType: orderType, taskList: { name: idle } }))).runId;
@@ -235,24 +245,26 @@ test('signed in: domains, executions open and closed with filters, counts and pa
 
   await domainRow.getByRole('link', { name: domain }).click();
   const count = page.locator('[data-testid=execution-count]');
-  await waitForText(count, /^2 open executions$/);
+  await waitForText(count, /^3 open executions$/);
   await page.locator(`[data-testid=executions] tr[data-workflow-id="${main.workflowId}"]`).waitFor();
   await page.locator(`[data-testid=executions] tr[data-workflow-id="${victim.workflowId}"]`).waitFor();
   await shot(page, '03-executions-open');
 
-  // Paging: one a page.
+  // Paging: one a page, three pages.
   await page.locator('input[name=pageSize]').fill('1');
   await page.getByRole('button', { name: 'Apply' }).click();
   await until('one row a page', async () => (await rows(page, 'executions').count()) === 1 && (await page.locator('[data-testid=page]').innerText()) === 'Page 1');
-  const first = await rows(page, 'executions').first().getAttribute('data-workflow-id');
-  await page.getByRole('button', { name: 'Next →' }).click();
-  await waitForText(page.locator('[data-testid=page]'), /Page 2/);
-  await until('the second page', async () => (await rows(page, 'executions').first().getAttribute('data-workflow-id').catch(() => null)) !== first);
-  const second = await rows(page, 'executions').first().getAttribute('data-workflow-id');
-  assert.deepEqual([first, second].sort(), [main.workflowId, victim.workflowId].sort());
+  const seen = [await rows(page, 'executions').first().getAttribute('data-workflow-id')];
+  for (const n of [2, 3]) {
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await waitForText(page.locator('[data-testid=page]'), new RegExp(`Page ${n}`));
+    await until(`page ${n}`, async () => !seen.includes(await rows(page, 'executions').first().getAttribute('data-workflow-id').catch(() => seen[0])));
+    seen.push(await rows(page, 'executions').first().getAttribute('data-workflow-id'));
+  }
+  assert.deepEqual(seen.sort(), [main.workflowId, victim.workflowId, chain.workflowId].sort());
   assert.equal(await page.getByRole('button', { name: 'Next →' }).isDisabled(), true);
   await page.getByRole('button', { name: '← Previous' }).click();
-  await waitForText(page.locator('[data-testid=page]'), /Page 1/);
+  await waitForText(page.locator('[data-testid=page]'), /Page 2/);
 
   // Filter by workflow ID, then by tag.
   await page.locator('input[name=pageSize]').fill('25');
@@ -339,6 +351,9 @@ test('one execution: the timeline\'s bars and the event table match the history;
   assert.deepEqual(await outcomes('timer'), ['fired']);
   assert.deepEqual(await outcomes('child'), ['completed']);
   assert.deepEqual(await outcomes('workflow'), ['open']);
+  assert.equal(await bars('lambda').count(), countOf('ScheduleLambdaFunctionFailed'));
+  assert.ok(countOf('ScheduleLambdaFunctionFailed') >= 1);
+  assert.deepEqual(new Set(await outcomes('lambda')), new Set(['failed']));
   const scheduledIds = (type) => events.filter((e) => e.eventType === type).map((e) => String(e.eventId));
   assert.deepEqual(await bars('activity').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-event-id'))), scheduledIds('ActivityTaskScheduled'));
   assert.deepEqual(await bars('child').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-event-id'))), scheduledIds('StartChildWorkflowExecutionInitiated'));
@@ -403,6 +418,24 @@ test('one execution: the timeline\'s bars and the event table match the history;
   await page.context().close();
 });
 
+test('ContinueAsNew runs are linked both ways and followed to the chain\'s latest run', async () => {
+  const page = await newPage();
+  await signIn(page, full);
+  await page.goto(`${endpoint}/console/#/domains/${encodeURIComponent(domain)}/executions/${encodeURIComponent(chain.workflowId)}/${chain.runId}`);
+  await waitForText(page.locator('[data-testid=execution-status]'), /^CONTINUED_AS_NEW$/);
+  assert.deepEqual(await page.locator('[data-testid=timeline] .bar-row[data-kind=workflow]').evaluateAll((rs) => rs.map((r) => r.dataset.outcome)), ['continued']);
+  assert.match(await page.locator('[data-testid=continued-link]').innerText(), new RegExp(chain.nextRunId));
+  await page.getByRole('button', { name: 'Latest run →' }).click();
+  await waitForText(page.locator('[data-testid=execution-status]'), /^OPEN$/);
+  assert.match(page.url(), new RegExp(`${chain.nextRunId}$`));
+  const from = page.locator('[data-testid=continued-from-link]');
+  assert.match(await from.innerText(), new RegExp(chain.runId));
+  await shot(page, '12-continued-as-new');
+  await from.click();
+  await waitForText(page.locator('[data-testid=execution-status]'), /^CONTINUED_AS_NEW$/);
+  await page.context().close();
+});
+
 test('a read-only key sees everything, and its terminate is refused with the policy\'s message', { skip: !readOnly && 'no read-only key configured (SWF_CONSOLE_READONLY_ACCESS_KEY_ID)' }, async () => {
   const page = await newPage();
   await signIn(page, readOnly);
@@ -415,7 +448,7 @@ test('a read-only key sees everything, and its terminate is refused with the pol
   await dialog.getByRole('button', { name: 'Terminate' }).click();
   const refusal = await waitForText(dialog.locator('[role=alert]'), /OperationNotPermittedFault/);
   assert.match(refusal, new RegExp(`User is not authorized to perform: swf:TerminateWorkflowExecution on domain ${domain}`));
-  await shot(page, '12-read-only-refused', false);
+  await shot(page, '13-read-only-refused', false);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   const described = await swf.send(new DescribeWorkflowExecutionCommand({ domain, execution: main }));
   assert.equal(described.executionInfo.executionStatus, 'OPEN');
@@ -438,7 +471,7 @@ test('terminate another execution after confirming, and start a new one from the
   await dialog.locator('input[name=reason]').fill('stuck since the deploy');
   await dialog.locator('textarea[name=details]').fill('{"ticket":"OPS-7"}');
   await dialog.locator('select[name=childPolicy]').selectOption('ABANDON');
-  await shot(page, '13-terminate-dialog', false);
+  await shot(page, '14-terminate-dialog', false);
   await dialog.getByRole('button', { name: 'Terminate' }).click();
   await waitForText(page.locator('[data-testid=execution-status]'), /^TERMINATED$/);
   assert.equal(await decision.getAttribute('data-outcome'), 'unfinished'); // it ended with the run
@@ -446,7 +479,7 @@ test('terminate another execution after confirming, and start a new one from the
   await terminated.waitFor();
   assert.match(await terminated.innerText(), /stuck since the deploy/);
   assert.equal(await page.getByRole('button', { name: 'Terminate…' }).count(), 0); // no actions on a closed run
-  await shot(page, '14-execution-terminated');
+  await shot(page, '15-execution-terminated');
   const described = await swf.send(new DescribeWorkflowExecutionCommand({ domain, execution: victim }));
   assert.equal(described.executionInfo.closeStatus, 'TERMINATED');
 
@@ -463,7 +496,7 @@ test('terminate another execution after confirming, and start a new one from the
   await page.locator('input[name=taskList]').fill(idle);
   await page.locator('textarea[name=input]').fill('{"order":7}');
   await page.locator('input[name=tags]').fill('console, manual');
-  await shot(page, '15-start-form');
+  await shot(page, '16-start-form');
   await page.getByRole('button', { name: 'Start…' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Start' }).click();
   await waitForText(page.locator('[data-testid=execution-status]'), /^OPEN$/);

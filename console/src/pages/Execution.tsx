@@ -135,7 +135,7 @@ export function Execution({ domain, workflowId, runId }: { domain: string; workf
             ['Closed', info.closeTimestamp ? time(info.closeTimestamp) : ''],
             ['Tags', (info.tagList ?? []).map((t) => <span key={t} class="tag">{t}</span>)],
             ['Parent', info.parent ? <a href={executionHref(domain, info.parent.workflowId!, info.parent.runId!)} data-testid="parent-link">{info.parent.workflowId}</a> : ''],
-            ['Continued from', started?.continuedExecutionRunId ? <a href={executionHref(domain, workflowId, started.continuedExecutionRunId)}>run {started.continuedExecutionRunId}</a> : ''],
+            ['Continued from', started?.continuedExecutionRunId ? <a href={executionHref(domain, workflowId, started.continuedExecutionRunId)} data-testid="continued-from-link">run {started.continuedExecutionRunId}</a> : ''],
             ['Continued as', continuedAs?.newExecutionRunId ? (
               <>
                 <a href={executionHref(domain, workflowId, continuedAs.newExecutionRunId)} data-testid="continued-link">run {continuedAs.newExecutionRunId}</a>{' '}
