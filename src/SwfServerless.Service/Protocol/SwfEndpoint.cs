@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SwfServerless.Core.Faults;
 using SwfServerless.Core.Validation;
 using SwfServerless.Service.Hosting;
+using SwfServerless.Service.WebConsole;
 using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Service.Protocol;
@@ -25,6 +26,9 @@ public static partial class SwfEndpoint
         app.MapPost("/", HandleAsync);
         app.MapPost("/{**path}", HandleAsync);
         app.MapGet("/healthz", (HttpContext http) => http.Response.WriteAsync("ok"));
+        // The web console: static files only; it calls the SWF API above like any other client.
+        app.MapMethods(ConsoleAssets.BasePath, ["GET", "HEAD"], ConsoleAssets.Embedded.ServeAsync);
+        app.MapMethods(ConsoleAssets.BasePath + "/{**path}", ["GET", "HEAD"], ConsoleAssets.Embedded.ServeAsync);
     }
 
     /// <summary>One SWF call: reads the request from <paramref name="http"/> and writes the whole answer to it.</summary>
