@@ -17,10 +17,12 @@ public sealed class SettingsDocumentationTests
         {
             "AzureWebJobsStorage", "AzureWebJobsDisableHomepage", TriggerSettings.SweepScheduleSetting, TriggerSettings.IntentQueueSetting,
         };
-        foreach (var p in typeof(SwfOptions).GetProperties().Where(p => p.Name != nameof(SwfOptions.AccessKeys)))
+        foreach (var p in typeof(SwfOptions).GetProperties().Where(p => p.Name is not (nameof(SwfOptions.AccessKeys) or nameof(SwfOptions.LambdaFunctions))))
             names.Add("Swf__" + p.Name);
         foreach (var p in typeof(AccessKeyOptions).GetProperties())
             names.Add($"Swf__AccessKeys__0__{p.Name}" + (p.PropertyType == typeof(string) ? "" : "__0"));
+        foreach (var p in typeof(SwfServerless.Service.Executions.LambdaFunctionOptions).GetProperties())
+            names.Add($"Swf__LambdaFunctions__0__{p.Name}");
         return names;
     }
 

@@ -118,6 +118,12 @@ public static class DecisionListValidator
                 var a = Required(d.ScheduleLambdaFunctionDecisionAttributes, path, expected);
                 Required(a.Id, $"{path}.{expected}", "id");
                 Required(a.Name, $"{path}.{expected}", "name");
+                // "any integer from 1-900 (1s-15m)"; absent means 900.
+                if (a.StartToCloseTimeout is { } lambdaTimeout
+                    && !(int.TryParse(lambdaTimeout, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 900))
+                {
+                    throw Invalid($"{path}.{expected}.startToCloseTimeout", lambdaTimeout, "Member must be an integer from 1 to 900");
+                }
                 break;
             }
             // CompleteWorkflowExecution, FailWorkflowExecution, CancelWorkflowExecution and ContinueAsNewWorkflowExecution

@@ -39,6 +39,10 @@ public static class ExecutionDeadlines
         {
             if (timer.FiresAt != DateTimeOffset.MaxValue) result.Add(Deadline.Timer(timer.FiresAt, timer.TimerId, timer.StartedEventId));
         }
+        foreach (var lambda in state.Lambdas)
+        {
+            if (lambda.TimeoutDue is { } lambdaDue) result.Add(Deadline.LambdaFunction(lambdaDue, lambda.ScheduledEventId, lambda.StartedEventId));
+        }
         if (state.ExecutionTimeoutDue is { } executionDue) result.Add(Deadline.Execution(executionDue));
 
         // Stable sort: within one kind the order above (scheduling order, then the model's timeout type order) stays.

@@ -50,6 +50,8 @@ public sealed partial class ExecutionMachine
                 return TimeOutExecution();
             case DeadlineKind.Timer:
                 return FireTimer(deadline.TimerId!, deadline.StartedEventId);
+            case DeadlineKind.LambdaFunctionTimeout:
+                return TimeOutLambdaFunction(deadline.ScheduledEventId, deadline.StartedEventId);
             default:
                 throw new ArgumentOutOfRangeException(nameof(deadline), deadline.Kind, "Unknown deadline kind.");
         }

@@ -50,6 +50,8 @@ public enum IntentKind
     RequestCancelExternal,
     /// <summary>The run closed (the event is its closing event): report the close to its parent, apply its child policy to its children.</summary>
     RunClosed,
+    /// <summary>Invoke the configured HTTP function of the LambdaFunctionScheduled event; record it started, then its result.</summary>
+    LambdaFunction,
 }
 
 /// <summary>
@@ -74,6 +76,8 @@ public enum DeadlineKind
     ExecutionTimeout,
     /// <summary>Fire with <see cref="ExecutionMachine.FireTimer"/>(TimerId, StartedEventId).</summary>
     Timer,
+    /// <summary>Fire with <see cref="ExecutionMachine.TimeOutLambdaFunction"/>(ScheduledEventId, StartedEventId).</summary>
+    LambdaFunctionTimeout,
 }
 
 /// <summary>
@@ -96,6 +100,9 @@ public sealed record Deadline(
 
     public static Deadline Execution(DateTimeOffset due) =>
         new(DeadlineKind.ExecutionTimeout, due, TimeoutType: WorkflowExecutionTimeoutType.StartToClose);
+
+    public static Deadline LambdaFunction(DateTimeOffset due, long scheduledEventId, long startedEventId) =>
+        new(DeadlineKind.LambdaFunctionTimeout, due, scheduledEventId, startedEventId, LambdaFunctionTimeoutType.StartToClose);
 
     public static Deadline Timer(DateTimeOffset due, string timerId, long startedEventId) =>
         new(DeadlineKind.Timer, due, StartedEventId: startedEventId, TimerId: timerId);

@@ -87,6 +87,12 @@ public sealed class ExecutionState
     /// <summary>RequestCancelExternalWorkflowExecution decisions whose delivery is not yet reported (kept after close).</summary>
     public List<PendingExternal> PendingCancelRequests { get; set; } = [];
 
+    /// <summary>Lambda tasks scheduled and not yet closed, in scheduling order (ascending scheduledEventId). Cleared at close.</summary>
+    public List<OpenLambda> Lambdas { get; set; } = [];
+
+    /// <summary>The open Lambda task scheduled by that event, or null.</summary>
+    public OpenLambda? FindLambda(long scheduledEventId) => FindByEvent(Lambdas, scheduledEventId, l => l.ScheduledEventId);
+
     /// <summary>The child policy to apply to the children, set when the run closed by termination or time out.</summary>
     public string? CloseChildPolicy { get; set; }
 
@@ -180,14 +186,14 @@ public sealed class ExecutionState
         return result;
     }
 
-    /// <summary>DescribeWorkflowExecution's openCounts. Lambda functions are not supported: 0. A closed run has nothing open.</summary>
+    /// <summary>DescribeWorkflowExecution's openCounts. A closed run has nothing open.</summary>
     public WorkflowExecutionOpenCounts OpenCounts() => new()
     {
         OpenActivityTasks = Activities.Count,
         OpenDecisionTasks = DecisionTask is null ? 0 : 1,
         OpenTimers = Timers.Count,
         OpenChildWorkflowExecutions = IsOpen ? Children.Count : 0,
-        OpenLambdaFunctions = 0,
+        OpenLambdaFunctions = Lambdas.Count,
     };
 
     public WorkflowExecutionConfiguration Configuration() => new()
@@ -329,6 +335,26 @@ public sealed class OpenChild
 
     [JsonIgnore]
     public bool IsStarted => StartedEventId != 0;
+}
+
+/// <summary>A Lambda task (an invocation of a configured HTTP function) scheduled, or started, and not yet closed.</summary>
+public sealed class OpenLambda
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public long ScheduledEventId { get; set; }
+    /// <summary>0 while scheduled and not yet started.</summary>
+    public long StartedEventId { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    /// <summary>Seconds, resolved at scheduling (default <see cref="ExecutionMachine.DefaultLambdaStartToCloseTimeout"/>).</summary>
+    public string StartToCloseTimeout { get; set; } = "";
+
+    [JsonIgnore]
+    public bool IsStarted => StartedEventId != 0;
+
+    /// <summary>When START_TO_CLOSE expires: only once started.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? TimeoutDue => IsStarted ? SwfTimes.After(StartedAt!.Value, StartToCloseTimeout) : null;
 }
 
 /// <summary>A signal or cancel request to another execution, initiated and not yet reported delivered or failed.</summary>

@@ -38,7 +38,8 @@ public static class ExecutionStateApplier
             // What other executions report back: the decider waits for these like for an activity's result.
             or ET.ChildWorkflowExecutionStarted or ET.ChildWorkflowExecutionCompleted or ET.ChildWorkflowExecutionFailed
             or ET.ChildWorkflowExecutionCanceled or ET.ChildWorkflowExecutionTimedOut or ET.ChildWorkflowExecutionTerminated
-            or ET.ExternalWorkflowExecutionSignaled or ET.ExternalWorkflowExecutionCancelRequested => true,
+            or ET.ExternalWorkflowExecutionSignaled or ET.ExternalWorkflowExecutionCancelRequested
+            or ET.LambdaFunctionCompleted or ET.LambdaFunctionFailed or ET.LambdaFunctionTimedOut or ET.StartLambdaFunctionFailed => true,
         _ => false,
     };
 
@@ -106,6 +107,25 @@ public static class ExecutionStateApplier
             case ET.RequestCancelExternalWorkflowExecutionFailed:
                 RemovePending(state.PendingCancelRequests, e.RequestCancelExternalWorkflowExecutionFailedEventAttributes!.InitiatedEventId);
                 break;
+            case ET.LambdaFunctionScheduled:
+                var scheduled = e.LambdaFunctionScheduledEventAttributes!;
+                state.Lambdas.Add(new OpenLambda
+                {
+                    Id = scheduled.Id!,
+                    Name = scheduled.Name!,
+                    ScheduledEventId = id,
+                    StartToCloseTimeout = scheduled.StartToCloseTimeout!,
+                });
+                break;
+            case ET.LambdaFunctionStarted:
+                var lambda = state.FindLambda(e.LambdaFunctionStartedEventAttributes!.ScheduledEventId!.Value)!;
+                lambda.StartedEventId = id;
+                lambda.StartedAt = at;
+                break;
+            case ET.LambdaFunctionCompleted: CloseLambda(state, e.LambdaFunctionCompletedEventAttributes!.ScheduledEventId); break;
+            case ET.LambdaFunctionFailed: CloseLambda(state, e.LambdaFunctionFailedEventAttributes!.ScheduledEventId); break;
+            case ET.LambdaFunctionTimedOut: CloseLambda(state, e.LambdaFunctionTimedOutEventAttributes!.ScheduledEventId); break;
+            case ET.StartLambdaFunctionFailed: CloseLambda(state, e.StartLambdaFunctionFailedEventAttributes!.ScheduledEventId); break;
             // Signals, markers and the *Failed events of decisions change nothing but the need for a decision.
         }
 
@@ -259,6 +279,12 @@ public static class ExecutionStateApplier
         if (activity is not null) state.Activities.Remove(activity);
     }
 
+    private static void CloseLambda(ExecutionState state, long? scheduledEventId)
+    {
+        var lambda = state.FindLambda(scheduledEventId ?? 0);
+        if (lambda is not null) state.Lambdas.Remove(lambda);
+    }
+
     private static void ApplyTimerStarted(ExecutionState state, TimerStartedEventAttributes a, long id, DateTimeOffset at) =>
         state.Timers.Add(new OpenTimer
         {
@@ -288,5 +314,6 @@ public static class ExecutionStateApplier
         state.TaskListOverride = null;
         state.Activities.Clear();
         state.Timers.Clear();
+        state.Lambdas.Clear();
     }
 }

@@ -38,7 +38,7 @@ public sealed record IntentResult(IntentOutcome Outcome, TimeSpan Delay = defaul
 /// </summary>
 public sealed partial class IntentExecutor(
     ServiceContext context, ExecutionRepository executions, ExecutionEngine engine, RunReports reports, IIntentCrashPoints crashPoints,
-    ILogger<IntentExecutor> log)
+    LambdaInvoker lambdas, ILogger<IntentExecutor> log)
 {
     /// <summary>Kinds of <see cref="IntentMarker"/>. LOAD-BEARING: stored in row keys.</summary>
     public const string ChildMarker = IntentMarker.Child, SignalMarker = IntentMarker.Signal, CancelMarker = IntentMarker.Cancel, PolicyMarker = IntentMarker.Policy;
@@ -65,6 +65,7 @@ public sealed partial class IntentExecutor(
             IntentKind.SignalExternal => await SignalExternalAsync(intent, source, ct),
             IntentKind.RequestCancelExternal => await RequestCancelExternalAsync(intent, source, ct),
             IntentKind.RunClosed => await RunClosedAsync(intent, source, ct),
+            IntentKind.LambdaFunction => await LambdaFunctionAsync(intent, source, ct),
             _ => false,
         };
         return new IntentResult(done ? IntentOutcome.Done : IntentOutcome.Dropped);
@@ -255,6 +256,57 @@ public sealed partial class IntentExecutor(
                 async (child, c) => await ApplyChildPolicyAsync(state, child.WorkflowId, child.InitiatedEventId, policy, c));
         }
         await MarkDoneAsync(intent, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// A Lambda task: LambdaFunctionStarted is recorded before the call (StartLambdaFunctionFailed instead when the name is
+    /// not configured), then the call, then its result, recorded only while the task is open and started by that event.
+    /// A redelivery after a crash finds it started and calls again (at least once); the record happens once. No answer
+    /// within START_TO_CLOSE records nothing here: the alarm records LambdaFunctionTimedOut. A closed run drops it.
+    /// </summary>
+    private async Task<bool> LambdaFunctionAsync(IntentMessage intent, LoadedRun source, CancellationToken ct)
+    {
+        if (source.State.FindLambda(intent.EventId) is not { } lambda) return false;
+        var scheduled = (await executions.GetEventAsync(source.Partition, source.State.RunId, intent.EventId, ct))?.LambdaFunctionScheduledEventAttributes;
+        if (scheduled is null) return false;
+        var function = lambdas.Find(lambda.Name);
+        long startedEventId = lambda.StartedEventId;
+        DateTimeOffset? startedAt = lambda.StartedAt;
+        if (!lambda.IsStarted)
+        {
+            if (function is null)
+            {
+                var message = $"No Lambda function named {LambdaInvoker.BareName(lambda.Name)} is configured (Swf__LambdaFunctions__N__Name).";
+                await reports.ReportAsync(source.Partition, source.State.RunId,
+                    m => m.RecordStartLambdaFailed(intent.EventId, StartLambdaFunctionFailedCause.AssumeRoleFailed, message), ct);
+                return true;
+            }
+            bool started = await reports.ReportAsync(source.Partition, source.State.RunId, m =>
+            {
+                if (!m.RecordLambdaStarted(intent.EventId)) return false;
+                var now = m.State.FindLambda(intent.EventId)!;
+                (startedEventId, startedAt) = (now.StartedEventId, now.StartedAt);
+                return true;
+            }, ct);
+            if (!started) return false; // closed meanwhile, or another delivery started it and carries it out
+        }
+        var left = startedAt!.Value + (SwfServerless.Core.Time.SwfDuration.Parse(lambda.StartToCloseTimeout, "startToCloseTimeout") ?? TimeSpan.FromSeconds(900)) - context.Now();
+        if (left <= TimeSpan.Zero) return true;
+
+        await crashPoints.BeforeTargetWriteAsync(intent, ct);
+        LambdaOutcome outcome = function is null
+            ? new LambdaOutcome.Failed($"No Lambda function named {LambdaInvoker.BareName(lambda.Name)} is configured.", null)
+            : await lambdas.InvokeAsync(function, scheduled.Input, left, ct);
+        if (outcome is LambdaOutcome.TimedOut) return true;
+
+        await crashPoints.BeforeReportAsync(intent, ct);
+        await reports.ReportAsync(source.Partition, source.State.RunId, m => outcome switch
+        {
+            LambdaOutcome.Completed c => m.RecordLambdaCompleted(intent.EventId, startedEventId, c.Result),
+            LambdaOutcome.Failed f => m.RecordLambdaFailed(intent.EventId, startedEventId, f.Reason, f.Details),
+            _ => false,
+        }, ct);
         return true;
     }
 

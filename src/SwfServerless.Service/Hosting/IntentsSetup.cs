@@ -10,6 +10,9 @@ public static class IntentsSetup
         services.AddSingleton<IIntentCrashPoints, NoCrashPoints>();
         services.AddSingleton<RunReports>();
         services.AddSingleton<IntentExecutor>();
+        // Lambda tasks: one request per invocation, no retry handler, no client timeout (each call has its task's).
+        services.AddHttpClient(LambdaInvoker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<LambdaInvoker>();
         services.AddSingleton<IntentsWork>();
         // After StorageInitializer (hosted services start in registration order): the queue exists before the first receive.
         services.AddHostedService<IntentService>();

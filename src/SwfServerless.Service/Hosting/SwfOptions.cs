@@ -53,6 +53,12 @@ public sealed class SwfOptions
     /// <summary>Intents this instance carries out at once.</summary>
     public int IntentConcurrency { get; set; } = 16;
 
+    /// <summary>
+    /// The HTTP functions Lambda tasks may call (<c>Swf__LambdaFunctions__N__Name/Url/Key/Audience</c>, N from 0):
+    /// README "Lambda tasks". Only these are ever called.
+    /// </summary>
+    public List<SwfServerless.Service.Executions.LambdaFunctionOptions> LambdaFunctions { get; set; } = [];
+
     /// <summary>Base64 HMAC key for task tokens, shared by all instances. Unset: one is generated and kept in the service's storage.</summary>
     public string? TaskTokenKey { get; set; }
 

@@ -76,8 +76,8 @@ public sealed partial class ExecutionMachine
                     Cause = StartChildWorkflowExecutionFailedCause.OperationNotPermitted, InitiatedEventId = 0, DecisionTaskCompletedEventId = id };
                 break;
             case DecisionType.ScheduleLambdaFunction:
-                // Its causes have no OPERATION_NOT_PERMITTED; it fails as always (no Lambda here).
-                HandleScheduleLambdaFunction(decision.ScheduleLambdaFunctionDecisionAttributes!, context);
+                // Its causes have no OPERATION_NOT_PERMITTED: it fails as where no Lambda task can be scheduled.
+                FailScheduleLambdaFunction(decision.ScheduleLambdaFunctionDecisionAttributes!, context, ScheduleLambdaFunctionFailedCause.LambdaServiceNotAvailableInRegion);
                 return;
             default:
                 throw new InvalidOperationException($"Decision type '{decision.DecisionType}' passed validation but has no handler.");
