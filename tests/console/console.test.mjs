@@ -144,7 +144,7 @@ before(async () => {
   await decide(childDeciders, () => [{ decisionType: 'CompleteWorkflowExecution', completeWorkflowExecutionDecisionAttributes: { result: '{"tracking":"XY123"}' } }]);
   await settle(main, ['ActivityTaskCompleted', 'ActivityTaskFailed', 'TimerFired', 'ChildWorkflowExecutionCompleted']);
   await swf.send(new SignalWorkflowExecutionCommand({ domain, ...main, signalName: 'address-changed', input: '{"city":"Bergen"}' }));
-  // Its decision asks for a Lambda task, which this service always refuses (ScheduleLambdaFunctionFailed): a failed bar.
+  // Its decision asks for a Lambda task, which an execution without a lambdaRole is refused (ScheduleLambdaFunctionFailed): a failed bar.
   const lambda = { decisionType: 'ScheduleLambdaFunction', scheduleLambdaFunctionDecisionAttributes: { id: 'notify', name: 'notify-customer', input: '{}' } };
   let asked = false; // once: the failure schedules another decision task, answered with none
   await settle(main, ['WorkflowExecutionSignaled', 'ScheduleLambdaFunctionFailed'], () => (asked ? [] : (asked = true, [lambda])));
