@@ -39,6 +39,8 @@ dotnet run -c Release --no-build --project bench -- --suite smoke --storage "$SW
 # End-to-end: the standalone server as built above (the same service the Functions app hosts), a real AWS SDK
 # client, signed requests. Long polls of 10 s keep the empty-poll checks short.
 APP_PORT=$(free_port)
+# The Lambda test serves this port itself (tests/e2e/lambda.test.mjs); the server calls it as the function e2e-echo.
+export SWF_E2E_LAMBDA_PORT=$(free_port)
 export SWF_E2E_ENDPOINT="http://127.0.0.1:$APP_PORT" SWF_E2E_ACCESS_KEY_ID="AKIDE2ETEST" SWF_E2E_SECRET_ACCESS_KEY="e2e-secret-key"
 # A second key that may only read (the console's browser test checks that its terminate is refused).
 export SWF_CONSOLE_READONLY_ACCESS_KEY_ID="AKIDE2EREADONLY" SWF_CONSOLE_READONLY_SECRET_ACCESS_KEY="e2e-read-only-secret"
@@ -46,6 +48,7 @@ AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" Swf_
 Swf__AccessKeys__0__AccessKeyId="$SWF_E2E_ACCESS_KEY_ID" Swf__AccessKeys__0__SecretAccessKey="$SWF_E2E_SECRET_ACCESS_KEY" \
 Swf__AccessKeys__1__AccessKeyId="$SWF_CONSOLE_READONLY_ACCESS_KEY_ID" Swf__AccessKeys__1__SecretAccessKey="$SWF_CONSOLE_READONLY_SECRET_ACCESS_KEY" \
 Swf__AccessKeys__1__Actions__0="List*,Describe*,Get*,Count*" \
+Swf__LambdaFunctions__0__Name="e2e-echo" Swf__LambdaFunctions__0__Url="http://127.0.0.1:$SWF_E2E_LAMBDA_PORT/echo" \
   dotnet src/SwfServerless.Server/bin/Release/net10.0/SwfServerless.Server.dll --urls "$SWF_E2E_ENDPOINT" >"$DATA/app.log" 2>&1 &
 APP_PID=$!
 if wait_for_port "$APP_PORT" 60 "the SwfServerless server"; then
