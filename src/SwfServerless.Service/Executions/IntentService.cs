@@ -59,7 +59,7 @@ public sealed partial class IntentService(
                 await slots.WaitAsync(stop);
                 _ = Task.Run(async () =>
                 {
-                    try { await RunAsync(intent, stop); }
+                    try { await RunAsync(intent, visibility, stop); }
                     finally { slots.Release(); }
                 }, CancellationToken.None);
             }
@@ -79,11 +79,36 @@ public sealed partial class IntentService(
         await done.CancelAsync();
     }
 
-    private async Task RunAsync(ReceivedIntent intent, CancellationToken stop)
+    private async Task RunAsync(ReceivedIntent received, TimeSpan visibility, CancellationToken stop)
     {
+        var intent = received;
+        // A Lambda task's call may last up to its startToCloseTimeout (900 s): its message stays hidden meanwhile, so
+        // that it is not delivered again (and the function called again) while the call is under way.
+        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var renewal = received.Message.Kind != IntentKind.LambdaFunction ? Task.CompletedTask : Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(visibility / 2, renewing.Token);
+                    intent = await queue.ExtendAsync(intent, visibility, renewing.Token);
+                }
+            }
+            catch (Exception)
+            {
+                // Stopped, or the message is no longer ours: a redelivery may call again, and records nothing twice.
+            }
+        }, CancellationToken.None);
         try
         {
-            var result = await executor.ExecuteAsync(intent.Message, stop);
+            IntentResult result;
+            try { result = await executor.ExecuteAsync(intent.Message, stop); }
+            finally
+            {
+                await renewing.CancelAsync();
+                await renewal;
+            }
             if (result.Outcome == IntentOutcome.Deferred) await queue.DeferAsync(intent, result.Delay, stop);
             else await queue.DeleteAsync(intent, stop);
         }

@@ -89,6 +89,13 @@ public sealed class IntentQueue
     public Task DeferAsync(ReceivedIntent intent, TimeSpan delay, CancellationToken ct) =>
         queue.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
 
+    /// <summary>Keeps the message hidden for another <paramref name="visibility"/>; later calls must use the answer's pop receipt.</summary>
+    public async Task<ReceivedIntent> ExtendAsync(ReceivedIntent intent, TimeSpan visibility, CancellationToken ct)
+    {
+        var receipt = await queue.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, visibilityTimeout: visibility, cancellationToken: ct);
+        return intent with { PopReceipt = receipt.Value.PopReceipt };
+    }
+
     public async Task<int> CountAsync(CancellationToken ct) => (await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
 
     /// <summary>

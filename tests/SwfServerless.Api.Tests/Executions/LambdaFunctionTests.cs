@@ -75,7 +75,7 @@ public sealed class LambdaFunctionTests(AzuriteFixture azurite) : WorkflowTest(a
     }
 
     [Fact]
-    public async Task No_answer_within_startToCloseTimeout_is_LambdaFunctionTimedOut_and_a_late_answer_records_nothing()
+    public async Task No_answer_within_startToCloseTimeout_is_LambdaFunctionTimedOut_called_once_and_a_late_answer_records_nothing()
     {
         var run = await Wf.StartAsync(extra: new { lambdaRole = Role });
         await Wf.DecideAsync(run, Lambda("l1", "slow", timeout: "2"));
@@ -90,6 +90,8 @@ public sealed class LambdaFunctionTests(AzuriteFixture azurite) : WorkflowTest(a
         await IntentsSettledAsync();
         var after = await Wf.HistoryAsync(run);
         Assert.Equal(0, Workflows.Count(after, "LambdaFunctionCompleted") + Workflows.Count(after, "LambdaFunctionFailed"));
+        // The call outlasted the intent's visibility timeout (1 s here): its message was kept hidden, so no second call.
+        Assert.Single(functions.Calls);
         Assert.Equal(0, (await Wf.DescribeAsync(run)).GetProperty("openCounts").GetProperty("openLambdaFunctions").GetInt32());
     }
 
