@@ -10,8 +10,10 @@ public static class IntentsSetup
         services.AddSingleton<IIntentCrashPoints, NoCrashPoints>();
         services.AddSingleton<RunReports>();
         services.AddSingleton<IntentExecutor>();
-        // Lambda tasks: one request per invocation, no retry handler, no client timeout (each call has its task's).
-        services.AddHttpClient(LambdaInvoker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // Lambda tasks: one request per invocation, no retry handler, no client timeout (each call has its task's), and no
+        // redirects followed: the request goes to the configured address and nowhere else.
+        services.AddHttpClient(LambdaInvoker.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddSingleton<LambdaInvoker>();
         services.AddSingleton<IntentsWork>();
         // After StorageInitializer (hosted services start in registration order): the queue exists before the first receive.
