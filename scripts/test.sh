@@ -36,10 +36,11 @@ dotnet run -c Release --no-build --project bench -- --suite smoke --storage "$SW
 ./scripts/publish.sh >"$DATA/publish.log" 2>&1 && echo "publish: ok" || { status=1; echo "--- publish failed:"; tail -40 "$DATA/publish.log"; }
 
 # End-to-end: the standalone server as built above (the same service the Functions app hosts), a real AWS SDK
-# client, signed requests. Long polls of 10 s keep the empty-poll checks short.
+# client, signed requests. Long polls of 10 s keep the empty-poll checks short. Every run registers new domains in the
+# one "e2e" prefix: the domain quota (SWF's 100) is raised so that reruns on kept storage do not reach it.
 APP_PORT=$(free_port)
 export SWF_E2E_ENDPOINT="http://127.0.0.1:$APP_PORT" SWF_E2E_ACCESS_KEY_ID="AKIDE2ETEST" SWF_E2E_SECRET_ACCESS_KEY="e2e-secret-key"
-AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" Swf__LongPollSeconds="10" \
+AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" Swf__LongPollSeconds="10" Swf__Quotas__Domains="10000" \
 Swf__AccessKeys__0__AccessKeyId="$SWF_E2E_ACCESS_KEY_ID" Swf__AccessKeys__0__SecretAccessKey="$SWF_E2E_SECRET_ACCESS_KEY" \
   dotnet src/SwfServerless.Server/bin/Release/net10.0/SwfServerless.Server.dll --urls "$SWF_E2E_ENDPOINT" >"$DATA/app.log" 2>&1 &
 APP_PID=$!
