@@ -222,7 +222,7 @@ public sealed partial class IntentExecutor(
         for (var look = 0; look < 3; look++)
         {
             var runId = pending.RunId ?? (await executions.GetCurrentAsync(partition, ct) is { Open: true } current ? current.RunId : null);
-            if (runId is null || runId == tried) break;
+            if (runId is null || runId == tried || !RunIds.IsWellFormed(runId)) break; // a malformed runId names no run
             tried = runId;
             try
             {
