@@ -278,29 +278,3 @@ public sealed class FuzzTests(AzuriteFixture azurite, ITestOutputHelper output)
             $"AWS4-HMAC-SHA256 Credential={accessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={Convert.ToHexStringLower(Hmac(key, toSign))}");
     }
 }
-
-/// <summary>Keeps what the app logs at Warning and above.</summary>
-public sealed class LogCapture : ILoggerProvider
-{
-    public sealed record Entry(string Category, LogLevel Level, string Text, Exception? Exception)
-    {
-        public override string ToString() => $"{Level} {Category}: {Text}{(Exception is null ? "" : "\n  " + Exception)}";
-    }
-
-    public ConcurrentQueue<Entry> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose() { }
-
-    private sealed class Logger(LogCapture capture, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel)) capture.Entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception));
-        }
-    }
-}
