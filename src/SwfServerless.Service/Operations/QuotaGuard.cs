@@ -21,8 +21,8 @@ namespace SwfServerless.Service.Operations;
 /// again when that estimate comes within a tenth of the limit or is older than <see cref="OpenCountLifetime"/>. Starts on
 /// other instances and the index's lag (it is written just after each commit) are seen at the next count.
 /// </remarks>
-public sealed class QuotaGuard(IOptions<SwfOptions> options, DomainRepository domains, TypeRepository types, VisibilityRepository visibility,
-    TimeProvider clock)
+public sealed partial class QuotaGuard(IOptions<SwfOptions> options, DomainRepository domains, TypeRepository types, VisibilityRepository visibility,
+    TimeProvider clock, ILogger<QuotaGuard> log)
 {
     public static readonly TimeSpan OpenCountLifetime = TimeSpan.FromSeconds(30);
 
@@ -79,7 +79,19 @@ public sealed class QuotaGuard(IOptions<SwfOptions> options, DomainRepository do
                 return true;
             }
         }
-        var counted = await visibility.CountAsync(domain, "o", DateTimeOffset.MinValue, null, new VisibilityFilter(), ct);
+        int counted;
+        try
+        {
+            counted = await visibility.CountAsync(domain, "o", DateTimeOffset.MinValue, null, new VisibilityFilter(), ct);
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or TimeoutException)
+        {
+            // The index cannot be read now. The quota is soft and the index only a count of it: starts go on rather than
+            // fail with the index (the run's own storage decides them), and the next start counts again.
+            LogCountFailed(log, domain, e);
+            lock (entry) entry.StartedSince++;
+            return true;
+        }
         lock (entry)
         {
             (entry.Counted, entry.StartedSince, entry.CountedAt) = (counted, 0, now);
@@ -88,6 +100,9 @@ public sealed class QuotaGuard(IOptions<SwfOptions> options, DomainRepository do
             return true;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Open executions of domain {Domain} not counted: the visibility index is unreadable; the start goes on")]
+    private static partial void LogCountFailed(ILogger log, string domain, Exception e);
 
     /// <summary>StartWorkflowExecution's check: LimitExceededFault when the domain has its quota of open executions.</summary>
     public async Task RequireRoomForExecutionAsync(string domain, CancellationToken ct)
