@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
-using SwfServerless.AzureStorage;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Bench.Infra;
 using SwfServerless.Bench.Suites;
 

@@ -14,6 +14,28 @@ ensure_node_modules() {
   fi
 }
 
+# The web console (console/ -> console/dist/, which the Service project embeds): rebuilt only when its sources or the
+# lock file changed. Call it before building .NET.
+build_console() {
+  local want have=""
+  want=$(cd "$ROOT" && { sha256sum package-lock.json; find console -path console/dist -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -d' ' -f1)
+  [ -f "$ROOT/node_modules/.swf-console-sha256" ] && have=$(cat "$ROOT/node_modules/.swf-console-sha256")
+  if [ "$want" != "$have" ] || [ ! -f "$ROOT/console/dist/index.html" ]; then
+    (cd "$ROOT" && npm run --silent build:console)
+    echo "$want" > "$ROOT/node_modules/.swf-console-sha256"
+  fi
+}
+
+# Debian's Chromium for the console's browser test, installed when missing (as root, e.g. on a fresh CI machine).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's chromium for the console's browser test ..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 || true
+  fi
+  [ -x /usr/bin/chromium ] || { echo "error: /usr/bin/chromium is missing (apt-get install chromium)" >&2; return 1; }
+}
+
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }

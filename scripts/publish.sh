@@ -24,6 +24,8 @@ ZIP="$OUT/swfserverless-functionapp.zip"
 rm -rf "$APP" "$ZIP"
 mkdir -p "$OUT"
 
+ensure_node_modules
+build_console
 dotnet publish src/SwfServerless.Functions -c Release -r linux-x64 --self-contained false \
   -p:PublishReadyToRun=true -p:DebugType=none -o "$APP" --nologo -v q -clp:ErrorsOnly
 
@@ -31,6 +33,9 @@ dotnet publish src/SwfServerless.Functions -c Release -r linux-x64 --self-contai
 for f in host.json functions.metadata worker.config.json extensions.json SwfServerless.Functions.dll .azurefunctions; do
   [ -e "$APP/$f" ] || { echo "error: $f is missing from the publish output" >&2; exit 1; }
 done
+
+# The web console is embedded in the service's assembly (served by the Swf function at /console/).
+grep -aq 'console/index.html' "$APP/SwfServerless.Service.dll" || { echo "error: the web console is not embedded in SwfServerless.Service.dll" >&2; exit 1; }
 
 # Zip the folder's contents (the dot-folder .azurefunctions included): Debian's zip when present, else Python's zipfile.
 if ! command -v zip >/dev/null 2>&1 && [ "${CI:-}" = true ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the SWF endpoint on http://127.0.0.1:7071 backed by Azurite (data kept in .data/azurite). Ctrl-C stops both.
+# Runs the SWF endpoint on http://127.0.0.1:7071 backed by Azurite (data kept in .data/azurite), with the web console at
+# http://127.0.0.1:7071/console/. Ctrl-C stops both.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_node_modules
+build_console
 
 dotnet build "$ROOT/src/SwfServerless.Server" -c Release --nologo -v q -clp:ErrorsOnly
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds, starts a throwaway Azurite (tmpfs), runs every .NET suite (Bicep compiled and linted among them), a bench
-# smoke run, publishes the Functions package, runs the real-client end-to-end tests against the standalone server,
-# and stops everything, also when a test fails.
+# smoke run, publishes the Functions package, runs the real-client end-to-end tests and the web console's browser test
+# against the standalone server, and stops everything, also when a test fails.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 ensure_node_modules
+build_console
 
 DATA="$(mktemp -d "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/swf-test-XXXXXX")"
 APP_PID=""
@@ -40,12 +41,18 @@ dotnet run -c Release --no-build --project bench -- --suite smoke --storage "$SW
 # one "e2e" prefix: the domain quota (SWF's 100) is raised so that reruns on kept storage do not reach it.
 APP_PORT=$(free_port)
 export SWF_E2E_ENDPOINT="http://127.0.0.1:$APP_PORT" SWF_E2E_ACCESS_KEY_ID="AKIDE2ETEST" SWF_E2E_SECRET_ACCESS_KEY="e2e-secret-key"
+# A second key that may only read (the console's browser test checks that its terminate is refused).
+export SWF_CONSOLE_READONLY_ACCESS_KEY_ID="AKIDE2EREADONLY" SWF_CONSOLE_READONLY_SECRET_ACCESS_KEY="e2e-read-only-secret"
 AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" Swf__LongPollSeconds="10" Swf__Quotas__Domains="10000" \
 Swf__AccessKeys__0__AccessKeyId="$SWF_E2E_ACCESS_KEY_ID" Swf__AccessKeys__0__SecretAccessKey="$SWF_E2E_SECRET_ACCESS_KEY" \
+Swf__AccessKeys__1__AccessKeyId="$SWF_CONSOLE_READONLY_ACCESS_KEY_ID" Swf__AccessKeys__1__SecretAccessKey="$SWF_CONSOLE_READONLY_SECRET_ACCESS_KEY" \
+Swf__AccessKeys__1__Actions__0="List*,Describe*,Get*,Count*" \
   dotnet src/SwfServerless.Server/bin/Release/net10.0/SwfServerless.Server.dll --urls "$SWF_E2E_ENDPOINT" >"$DATA/app.log" 2>&1 &
 APP_PID=$!
 if wait_for_port "$APP_PORT" 60 "the SwfServerless server"; then
   node --test --test-concurrency=1 tests/e2e/ || status=1
+  # The web console in Debian's Chromium, headless (screenshots in artifacts/console-screenshots/).
+  { ensure_chromium && node --test --test-concurrency=1 tests/console/; } || status=1
 else
   status=1
 fi

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using SwfServerless.AzureStorage;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Server;
 
 namespace SwfServerless.Bench.Infra;

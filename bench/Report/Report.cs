@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SwfServerless.AzureStorage;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Bench;
 

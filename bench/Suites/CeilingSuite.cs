@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Bench.Suites;
 
@@ -15,26 +16,26 @@ public static class CeilingSuite
     {
         var o = ctx.Options;
         Console.WriteLine($"# Azurite ceiling: {o.CeilingConcurrency} concurrent loops, {o.CeilingSeconds} s each");
-        using var clients = new StorageClients(StorageAccount.Parse(ctx.Connection));
+        using var clients = StorageClients.FromConnectionString(ctx.Connection);
         var table = clients.GetTableClient("benchceiling" + Guid.NewGuid().ToString("N")[..8]);
-        await table.CreateIfNotExistsAsync();
+        await table.CreateIfMissingAsync();
         var queue = clients.GetQueueClient("bench-ceiling-" + Guid.NewGuid().ToString("N")[..8]);
         await queue.CreateIfNotExistsAsync();
         var payload = new string('x', 400); // about a history event's size
 
         TableEntity Row(string pk, int lane, long i) => new(pk, $"{lane:D3}-{i:D10}") { ["E"] = payload, ["Type"] = "ActivityTaskCompleted" };
 
-        var single = await RateAsync(o, (lane, i) => table.AddEntityAsync(Row("single", lane, i)));
-        var batch3 = await RateAsync(o, (lane, i) => table.SubmitTransactionAsync(
+        var single = await RateAsync(o, (lane, i) => table.AddRowAsync(Row("single", lane, i)));
+        var batch3 = await RateAsync(o, (lane, i) => table.TransactAsync(
             Enumerable.Range(0, 3).Select(j => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row($"b3-{lane}", lane, i * 3 + j))).ToList()));
-        var batch100 = await RateAsync(o, (lane, i) => table.SubmitTransactionAsync(
+        var batch100 = await RateAsync(o, (lane, i) => table.TransactAsync(
             Enumerable.Range(0, 100).Select(j => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row($"b100-{lane}", lane, i * 100 + j))).ToList()));
-        var reads = await RateAsync(o, (lane, i) => table.GetEntityIfExistsAsync("single", $"{lane:D3}-{i % 50:D10}"));
+        var reads = await RateAsync(o, (lane, i) => table.GetRowAsync("single", $"{lane:D3}-{i % 50:D10}"));
         var cycles = await RateAsync(o, async (lane, i) =>
         {
-            await queue.SendMessageAsync("{\"k\":\"bench\"}");
+            await queue.SendCheckedAsync("{\"k\":\"bench\"}");
             var got = await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30));
-            foreach (var m in got) await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+            foreach (var m in got.Value) await queue.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt);
         });
         await table.DeleteAsync();
         await queue.DeleteIfExistsAsync();

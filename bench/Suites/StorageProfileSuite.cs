@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using SwfServerless.AzureStorage;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Bench.Client;
 
 namespace SwfServerless.Bench.Suites;

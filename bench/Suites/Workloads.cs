@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using SwfServerless.AzureStorage;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Bench.Client;
 using SwfServerless.Bench.Infra;
 

@@ -5,6 +5,7 @@ using SwfServerless.Service.Executions;
 using SwfServerless.Service.Hosting;
 using SwfServerless.Service.Protocol;
 using SwfServerless.Service.Time;
+using SwfServerless.Service.WebConsole;
 
 namespace SwfServerless.Functions;
 
@@ -24,11 +25,13 @@ public sealed class SwfFunctions(SweepWork sweep, IntentsWork intents)
     /// <summary>
     /// Every SWF call. Every SDK posts to <c>/</c> and dispatch is by <c>X-Amz-Target</c>, so the route catches every path
     /// (with <c>routePrefix</c> "" in host.json). Anonymous: callers authenticate with SigV4, checked by the service.
+    /// GETs under <c>/console</c> are the web console's static files.
     /// </summary>
     [Function(HttpFunction)]
     public IActionResult Swf([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "{*path}")] HttpRequest request) =>
         HttpMethods.IsGet(request.Method)
-            ? request.Path == "/healthz" ? new ContentResult { Content = "ok", ContentType = "text/plain" } : new NotFoundResult()
+            ? request.Path == "/healthz" ? new ContentResult { Content = "ok", ContentType = "text/plain" }
+              : ConsoleAssets.IsConsolePath(request.Path) ? new ConsoleResult() : new NotFoundResult()
             : new SwfCallResult();
 
     /// <summary>
@@ -57,5 +60,11 @@ public sealed class SwfFunctions(SweepWork sweep, IntentsWork intents)
     private sealed class SwfCallResult : IActionResult
     {
         public Task ExecuteResultAsync(ActionContext context) => SwfEndpoint.HandleAsync(context.HttpContext);
+    }
+
+    /// <summary>Serves a web console file (both hosts serve the same embedded build).</summary>
+    private sealed class ConsoleResult : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => ConsoleAssets.Embedded.ServeAsync(context.HttpContext);
     }
 }

@@ -1,4 +1,4 @@
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
 
 namespace SwfServerless.Storage;
 

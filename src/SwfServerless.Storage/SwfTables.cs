@@ -1,4 +1,5 @@
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage;
 
@@ -17,6 +18,6 @@ public sealed class SwfTables(StorageClients clients, string prefix)
 
     public async Task CreateIfNotExistsAsync(CancellationToken ct)
     {
-        foreach (var table in All) await table.CreateIfNotExistsAsync(ct);
+        foreach (var table in All) await table.CreateIfMissingAsync(ct);
     }
 }

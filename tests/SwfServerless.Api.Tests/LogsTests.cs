@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SwfServerless.Api.Tests.Executions;
 using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests;
@@ -34,7 +33,7 @@ public sealed class LogsTests(AzuriteFixture azurite)
         await wf.RegisterAsync();
         string Mark(string what) => $"{what}-PAYLOAD-7e41";
 
-        var runId = await wf.StartAsync("logged", new { input = Mark("start-input") });
+        var runId = (await wf.StartAsync("logged", new { input = Mark("start-input") })).RunId;
         await app.OkAsync("RespondDecisionTaskCompleted", new
         {
             taskToken = Workflows.Token(await wf.PollDecisionAsync()), executionContext = Mark("context"),

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SwfServerless.Api.Tests.Executions;
 using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests;
@@ -50,8 +49,8 @@ public sealed class QuotaTests(AzuriteFixture azurite)
         await using var app = await StartAsync(("Swf:Quotas:OpenExecutions", "2"), ("Swf:LongPollSeconds", "2"));
         var wf = new Workflows(app);
         await wf.RegisterAsync();
-        var parentRun = await wf.StartAsync("parent");
-        var otherRun = await wf.StartAsync("other");
+        var parentRun = (await wf.StartAsync("parent")).RunId;
+        var otherRun = (await wf.StartAsync("other")).RunId;
         await app.FaultAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "third", workflowType = Workflows.WorkflowType },
             "LimitExceededFault");
 
@@ -76,7 +75,7 @@ public sealed class QuotaTests(AzuriteFixture azurite)
         await using var app = await StartAsync(("Swf:Quotas:HistoryEvents", limit.ToString()), ("Swf:LongPollSeconds", "2"));
         var wf = new Workflows(app);
         await wf.RegisterAsync();
-        var parentRun = await wf.StartAsync("parent");
+        var parentRun = (await wf.StartAsync("parent")).RunId;
         await wf.DecideAsync(await wf.PollDecisionAsync(), Workflows.StartChild("kid"));
         var kidTask = await wf.PollDecisionAsync("kids");
         var kidRun = kidTask.GetProperty("workflowExecution").GetProperty("runId").GetString()!;

@@ -116,7 +116,3 @@ internal static class TestJson
 {
     public static readonly JsonSerializerOptions Options = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 }
-
-/// <summary>One Azurite for the whole API suite.</summary>
-[CollectionDefinition("api")]
-public sealed class ApiCollection : ICollectionFixture<AzuriteFixture>;

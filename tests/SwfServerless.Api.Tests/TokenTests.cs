@@ -1,5 +1,4 @@
 using System.Text;
-using SwfServerless.Api.Tests.Executions;
 using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests;
@@ -39,7 +38,7 @@ public sealed class TokenTests(AzuriteFixture azurite) : IAsyncLifetime
     private async Task<(string RunId, string ActivityToken)> ActivityAsync(string workflowId)
     {
         app.SigningKey = Admin;
-        var runId = await wf.StartAsync(workflowId);
+        var runId = (await wf.StartAsync(workflowId)).RunId;
         await wf.DecideAsync(await wf.PollDecisionAsync(), Workflows.Schedule("a1"));
         return (runId, Workflows.Token(await wf.PollActivityAsync()));
     }
@@ -69,7 +68,7 @@ public sealed class TokenTests(AzuriteFixture azurite) : IAsyncLifetime
         }
         // An activity token where a decision token belongs, and the other way round.
         await app.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = token }, "UnknownResourceFault");
-        var decisionRun = await wf.StartAsync("kinds");
+        var decisionRun = (await wf.StartAsync("kinds")).RunId;
         var decision = Workflows.Token(await wf.PollDecisionAsync());
         await app.FaultAsync("RespondActivityTaskCompleted", new { taskToken = decision }, "UnknownResourceFault");
         await app.OkAsync("RespondDecisionTaskCompleted", new { taskToken = decision });
@@ -128,8 +127,8 @@ public sealed class TokenTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Page_tokens_replayed_into_another_run_domain_or_query_or_altered_are_refused()
     {
         app.SigningKey = Admin;
-        var runId = await wf.StartAsync("paged");
-        var otherRun = await other.StartAsync("paged");
+        var runId = (await wf.StartAsync("paged")).RunId;
+        var otherRun = (await other.StartAsync("paged")).RunId;
         var page = await app.OkAsync("GetWorkflowExecutionHistory", new { domain = "wf", execution = new { workflowId = "paged", runId }, maximumPageSize = 1 });
         var historyToken = page.GetProperty("nextPageToken").GetString()!;
         await app.OkAsync("GetWorkflowExecutionHistory", new { domain = "wf", execution = new { workflowId = "paged", runId }, maximumPageSize = 1, nextPageToken = historyToken });

@@ -47,6 +47,33 @@ public sealed class FunctionInvocationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Swf_serves_the_web_console_on_GET_under_console_as_the_standalone_server_does()
+    {
+        Assert.True(Service.WebConsole.ConsoleAssets.Embedded.Paths.Contains("index.html"),
+            "The console is not embedded in this build: run `npm run build:console` before `dotnet build` (scripts/test.sh does).");
+        await using var app = await FunctionsApp.StartAsync(azurite);
+        var index = await app.GetAsync("/console/");
+        Assert.Equal(200, index.Status);
+        Assert.Equal("text/html; charset=utf-8", index.ContentType);
+        Assert.Equal("no-cache", index.Headers!.CacheControl.ToString());
+        Assert.Equal(Service.WebConsole.ConsoleAssets.ContentSecurityPolicy, index.Headers.ContentSecurityPolicy.ToString());
+        Assert.Equal("nosniff", index.Headers.XContentTypeOptions.ToString());
+
+        var script = System.Text.RegularExpressions.Regex.Match(index.Text, "src=\"(/console/assets/[^\"]+\\.js)\"").Groups[1].Value;
+        Assert.NotEmpty(script);
+        var asset = await app.GetAsync(script);
+        Assert.Equal(200, asset.Status);
+        Assert.Equal("text/javascript; charset=utf-8", asset.ContentType);
+        Assert.Equal("public, max-age=31536000, immutable", asset.Headers!.CacheControl.ToString());
+
+        var bare = await app.GetAsync("/console");
+        Assert.Equal(301, bare.Status);
+        Assert.Equal("/console/", bare.Headers!.Location.ToString());
+        Assert.Equal(404, (await app.GetAsync("/console/assets/missing-00000000.js")).Status);
+        Assert.Equal(404, (await app.GetAsync("/consoles")).Status);
+    }
+
+    [Fact]
     public async Task Signatures_are_verified_against_the_host_the_client_signed_which_the_hosts_proxy_forwards()
     {
         const string keyId = "AKIDFUNCTIONS", secret = "functions-secret";

@@ -101,7 +101,7 @@ public sealed class FunctionsApp : IAsyncDisposable
         var text = await new StreamReader(http.Response.Body, Encoding.UTF8).ReadToEndAsync();
         JsonElement json = default;
         if (http.Response.ContentType?.Contains("json") == true && text.Length > 0) json = JsonDocument.Parse(text).RootElement.Clone();
-        return new SwfAnswer(http.Response.StatusCode, text, json, http.Response.Headers["x-amzn-RequestId"].ToString(), http.Response.ContentType);
+        return new SwfAnswer(http.Response.StatusCode, text, json, http.Response.Headers["x-amzn-RequestId"].ToString(), http.Response.ContentType, http.Response.Headers);
     }
 
     public async ValueTask DisposeAsync()
@@ -111,7 +111,7 @@ public sealed class FunctionsApp : IAsyncDisposable
     }
 }
 
-public sealed record SwfAnswer(int Status, string Text, JsonElement Json, string RequestId, string? ContentType)
+public sealed record SwfAnswer(int Status, string Text, JsonElement Json, string RequestId, string? ContentType, IHeaderDictionary? Headers = null)
 {
     public string? FaultType => Json.ValueKind == JsonValueKind.Object && Json.TryGetProperty("__type", out var t) ? t.GetString() : null;
 }

@@ -1,8 +1,9 @@
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
 using SwfServerless.Core.Executions;
 using SwfServerless.Core.Faults;
 using SwfServerless.Core.Model;
 using SwfServerless.Core.Types;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Testing;
 
@@ -18,7 +19,7 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
 
     public async Task InitializeAsync()
     {
-        tables = new SwfTables(new StorageClients(StorageAccount.Parse(azurite.ConnectionString)), TestNames.Unique("r"));
+        tables = new SwfTables(StorageClients.FromConnectionString(azurite.ConnectionString), TestNames.Unique("r"));
         await tables.CreateIfNotExistsAsync(default);
         repository = new ExecutionRepository(tables);
     }
@@ -277,7 +278,7 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
     private async Task<List<string>> RowKeysAsync(string partition)
     {
         var keys = new List<string>();
-        await foreach (var row in tables.Executions.QueryAllAsync(TableFilter.Create($"PartitionKey eq {partition}"), select: [])) keys.Add(row.RowKey);
+        await foreach (var row in tables.Executions.QueryRowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: [])) keys.Add(row.RowKey);
         return keys;
     }
 }

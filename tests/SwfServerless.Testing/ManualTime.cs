@@ -1,5 +1,4 @@
 using System.Globalization;
-using Xunit;
 
 namespace SwfServerless.Testing;
 
@@ -24,15 +23,8 @@ public sealed class ManualTime(DateTimeOffset start) : TimeProvider
     }
 
     /// <summary>Waits (really, briefly) until someone sleeps until exactly <paramref name="dueAt"/>.</summary>
-    public async Task TimerArmedAsync(DateTimeOffset dueAt)
-    {
-        for (var waited = 0; ; waited += 5)
-        {
-            lock (gate) if (timers.Any(t => t.DueAt == dueAt)) return;
-            Assert.True(waited < 10_000, $"No timer armed for {dueAt:O}");
-            await Task.Delay(5);
-        }
-    }
+    public Task TimerArmedAsync(DateTimeOffset dueAt) =>
+        Eventually.TrueAsync(() => { lock (gate) return Task.FromResult(timers.Any(t => t.DueAt == dueAt)); }, $"a timer armed for {dueAt:O}", seconds: 10);
 
     public void Advance(TimeSpan by)
     {

@@ -1,10 +1,9 @@
-using Azure.Identity;
 using Microsoft.Extensions.Options;
-using SwfServerless.AzureStorage;
 using SwfServerless.Service.Executions;
 using SwfServerless.Service.Operations;
 using SwfServerless.Service.Time;
 using SwfServerless.Storage;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Storage.Intents;
 using SwfServerless.Storage.Tasks;
 
@@ -41,14 +40,15 @@ public static class SwfServiceSetup
     /// <summary>
     /// Storage from the Functions conventions: <c>AzureWebJobsStorage</c> as a connection string, or an identity-based
     /// connection: <c>AzureWebJobsStorage__accountName</c> (endpoints <c>https://{name}.table|queue.core.windows.net</c>)
-    /// and/or <c>AzureWebJobsStorage__tableServiceUri</c> + <c>__queueServiceUri</c>, with bearer tokens from
-    /// <see cref="ManagedIdentityCredential"/> (<c>__clientId</c> selects a user-assigned identity). The same settings
-    /// drive the Functions host's own storage use and the queue trigger (<c>Connection = "AzureWebJobsStorage"</c>).
+    /// and/or <c>AzureWebJobsStorage__tableServiceUri</c> + <c>__queueServiceUri</c>, with bearer tokens of the platform's
+    /// managed identity (<c>__clientId</c> selects a user-assigned identity). The same settings drive the Functions host's
+    /// own storage use and the queue trigger (<c>Connection = "AzureWebJobsStorage"</c>).
     /// </summary>
-    public static StorageClients CreateStorageClients(IConfiguration config)
+    /// <param name="options">Retries and timeouts; tests also pass the HTTP client here.</param>
+    public static StorageClients CreateStorageClients(IConfiguration config, StorageClientOptions? options = null)
     {
         var connection = config["AzureWebJobsStorage"];
-        if (!string.IsNullOrEmpty(connection)) return new StorageClients(StorageAccount.Parse(connection));
+        if (!string.IsNullOrEmpty(connection)) return StorageClients.FromConnectionString(connection, options);
 
         var section = config.GetSection("AzureWebJobsStorage");
         var accountName = section["accountName"];
@@ -58,19 +58,10 @@ public static class SwfServiceSetup
             throw new InvalidOperationException(
                 "No storage configured: set AzureWebJobsStorage to a connection string (UseDevelopmentStorage=true for Azurite), " +
                 "or AzureWebJobsStorage__accountName (or __tableServiceUri and __queueServiceUri) for managed identity.");
-        var clientId = section["clientId"];
-        var credential = new ManagedIdentityCredential(string.IsNullOrEmpty(clientId)
-            ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId));
         var table = new Uri(string.IsNullOrEmpty(tableUri) ? $"https://{accountName}.table.core.windows.net" : tableUri);
         var queue = new Uri(string.IsNullOrEmpty(queueUri) ? $"https://{accountName}.queue.core.windows.net" : queueUri);
-        return new StorageClients(StorageAccount.WithTokenCredential(accountName ?? AccountNameOf(table), credential, table, queue));
+        return StorageClients.FromManagedIdentity(section["clientId"], table, queue, options);
     }
-
-    // https://acct.table.core.windows.net -> acct; path-style (emulators, http://127.0.0.1:10002/acct) -> acct.
-    private static string AccountNameOf(Uri endpoint) =>
-        endpoint.HostNameType == UriHostNameType.Dns && endpoint.Host.Contains('.')
-            ? endpoint.Host[..endpoint.Host.IndexOf('.')]
-            : endpoint.AbsolutePath.Trim('/').Split('/')[0];
 }
 
 /// <summary>Creates the tables and queues and loads the task-token key before the first request is served.</summary>

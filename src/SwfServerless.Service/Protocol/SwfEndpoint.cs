@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using SwfServerless.Core.Faults;
 using SwfServerless.Core.Validation;
 using SwfServerless.Service.Hosting;
+using SwfServerless.Service.WebConsole;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Service.Protocol;
 
@@ -24,6 +26,9 @@ public static partial class SwfEndpoint
         app.MapPost("/", HandleAsync);
         app.MapPost("/{**path}", HandleAsync);
         app.MapGet("/healthz", (HttpContext http) => http.Response.WriteAsync("ok"));
+        // The web console: static files only; it calls the SWF API above like any other client.
+        app.MapMethods(ConsoleAssets.BasePath, ["GET", "HEAD"], ConsoleAssets.Embedded.ServeAsync);
+        app.MapMethods(ConsoleAssets.BasePath + "/{**path}", ["GET", "HEAD"], ConsoleAssets.Embedded.ServeAsync);
     }
 
     /// <summary>One SWF call: reads the request from <paramref name="http"/> and writes the whole answer to it.</summary>
@@ -81,10 +86,11 @@ public static partial class SwfEndpoint
             await WriteAsync(http.Response, 400, ErrorBody("com.amazon.coral.service#SerializationException", $"The request body could not be read: {e.Message}"));
             LogCall(log, operation, domain, "SerializationException", Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestId);
         }
-        catch (Exception e) when (e is AzureStorage.StorageRequestFailedException or HttpRequestException or TimeoutException)
+        catch (Exception e) when (StorageFailure.IsStorageFailure(e))
         {
-            // Storage is unavailable after retries: a retryable 503, as AWS answers when it is throttled or down.
-            LogStorageFailure(log, operation, requestId, e);
+            // A storage call failed after the SDK's retries: a retryable 503, as AWS answers when it is throttled or down.
+            // The log tells an outage (transient) from a refusal that retrying repeats (a bug or a misconfiguration).
+            LogStorageFailure(log, operation, StorageFailure.IsTransient(e), requestId, e);
             await WriteAsync(http.Response, 503, ErrorBody("com.amazon.coral.availability#ServiceUnavailableException",
                 "The service is temporarily unable to reach its storage; retry the request."));
         }
@@ -188,8 +194,8 @@ public static partial class SwfEndpoint
     [LoggerMessage(Level = LogLevel.Information, Message = "{Operation} domain={Domain} outcome={Outcome} ms={DurationMs:F1} id={RequestId}")]
     private static partial void LogCall(ILogger log, string operation, string domain, string outcome, double durationMs, string requestId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} failed on storage, answered 503 id={RequestId}")]
-    private static partial void LogStorageFailure(ILogger log, string operation, string requestId, Exception e);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} failed on storage (transient={Transient}), answered 503 id={RequestId}")]
+    private static partial void LogStorageFailure(ILogger log, string operation, bool transient, string requestId, Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Operation} failed with an unexpected error id={RequestId}")]
     private static partial void LogBug(ILogger log, string operation, string requestId, Exception e);

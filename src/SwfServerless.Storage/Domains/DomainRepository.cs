@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Azure;
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
 using SwfServerless.Core.Domains;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Domains;
 
@@ -16,7 +17,7 @@ public sealed class DomainRepository(SwfTables tables)
 
     public async Task<Stored<Domain>?> GetAsync(string name, CancellationToken ct)
     {
-        var row = await Table.GetEntityIfExistsAsync(Partition, KeyEncoding.EscapeKey(name), cancellationToken: ct);
+        var row = await Table.GetRowAsync(Partition, KeyEncoding.EscapeKey(name), cancellationToken: ct);
         return row is null ? null : new Stored<Domain>(FromRow(row), row.ETag.ToString());
     }
 
@@ -25,10 +26,10 @@ public sealed class DomainRepository(SwfTables tables)
     {
         try
         {
-            await Table.AddEntityAsync(ToRow(domain, typesDeprecationPending: false), ct);
+            await Table.AddRowAsync(ToRow(domain, typesDeprecationPending: false), ct);
             return true;
         }
-        catch (EntityAlreadyExistsException)
+        catch (RequestFailedException e) when (e.IsEntityAlreadyExists())
         {
             return false;
         }
@@ -39,10 +40,10 @@ public sealed class DomainRepository(SwfTables tables)
     {
         try
         {
-            await Table.UpdateEntityAsync(ToRow(domain, typesDeprecationPending), new ETag(etag), TableUpdateMode.Replace, ct);
+            await Table.UpdateRowAsync(ToRow(domain, typesDeprecationPending), new ETag(etag), TableUpdateMode.Replace, ct);
             return true;
         }
-        catch (ConcurrencyConflictException)
+        catch (RequestFailedException e) when (e.IsConcurrencyConflict())
         {
             return false;
         }
@@ -51,15 +52,15 @@ public sealed class DomainRepository(SwfTables tables)
     /// <summary>True while a DeprecateDomain has not yet finished deprecating the domain's types.</summary>
     public async Task<bool> IsTypesDeprecationPendingAsync(string name, CancellationToken ct)
     {
-        var row = await Table.GetEntityIfExistsAsync(Partition, KeyEncoding.EscapeKey(name), ["TypesDeprecationPending"], ct);
+        var row = await Table.GetRowAsync(Partition, KeyEncoding.EscapeKey(name), ["TypesDeprecationPending"], ct);
         return row?.GetBoolean("TypesDeprecationPending") == true;
     }
 
     public async Task<List<Domain>> ListAsync(string registrationStatus, CancellationToken ct)
     {
-        var filter = TableFilter.Create($"PartitionKey eq {Partition} and Status eq {registrationStatus}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {registrationStatus}");
         var result = new List<Domain>();
-        await foreach (var row in Table.QueryAllAsync(filter, cancellationToken: ct)) result.Add(FromRow(row));
+        await foreach (var row in Table.QueryRowsAsync(filter, cancellationToken: ct)) result.Add(FromRow(row));
         return result;
     }
 

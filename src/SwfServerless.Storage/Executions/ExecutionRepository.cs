@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Azure;
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
 using SwfServerless.Core.Executions;
 using SwfServerless.Core.Faults;
 using SwfServerless.Core.Model;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Executions;
 
@@ -51,13 +52,13 @@ public sealed class ExecutionRepository(SwfTables tables)
 
     public async Task<CurrentRun?> GetCurrentAsync(string partition, CancellationToken ct)
     {
-        var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.CurrentRow, cancellationToken: ct);
+        var row = await Table.GetRowAsync(partition, ExecutionKeys.CurrentRow, cancellationToken: ct);
         return row is null ? null : new CurrentRun(row.GetString("RunId")!, row.GetBoolean("Open") == true, row.ETag.ToString());
     }
 
     public async Task<LoadedRun?> LoadAsync(string partition, string runId, CancellationToken ct)
     {
-        var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
+        var row = await Table.GetRowAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
         if (row is null) return null;
         var state = JsonSerializer.Deserialize(LargeText.Read(row, "S")!, ExecutionJsonContext.Default.ExecutionState)!;
         var alarm = row.GetInt64("AlarmTicks") is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : (DateTimeOffset?)null;
@@ -93,7 +94,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         {
             await CommitAsync(head, EventRows(partition, state.RunId, events), ct);
         }
-        catch (Exception e) when (e is ConcurrencyConflictException or EntityAlreadyExistsException)
+        catch (RequestFailedException e) when (e.IsConcurrencyConflict() || e.IsEntityAlreadyExists())
         {
             if (applied is not null && await GetIntentRunAsync(partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
             throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={state.WorkflowId}");
@@ -139,11 +140,11 @@ public sealed class ExecutionRepository(SwfTables tables)
             await CommitAsync(head, eventRows, ct);
             return true;
         }
-        catch (ConcurrencyConflictException)
+        catch (RequestFailedException e) when (e.IsConcurrencyConflict())
         {
             return false;
         }
-        catch (EntityAlreadyExistsException) when (applied is not null)
+        catch (RequestFailedException e) when (e.IsEntityAlreadyExists() && applied is not null)
         {
             if (await GetIntentRunAsync(run.Partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
             throw;
@@ -153,7 +154,7 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// <summary>The run an intent was applied to in this partition, or null if it was not applied here.</summary>
     public async Task<string?> GetIntentRunAsync(string partition, IntentMarker intent, CancellationToken ct)
     {
-        var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.IntentRow(intent.SourceRunId, intent.EventId, intent.Kind), ["RunId"], ct);
+        var row = await Table.GetRowAsync(partition, ExecutionKeys.IntentRow(intent.SourceRunId, intent.EventId, intent.Kind), ["RunId"], ct);
         return row?.GetString("RunId");
     }
 
@@ -162,7 +163,7 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// many parallel activities never contend on the run's ETag.
     /// </summary>
     public Task RecordHeartbeatAsync(string partition, string runId, long scheduledEventId, long startedEventId, string? details, DateTimeOffset at, CancellationToken ct) =>
-        Table.UpsertEntityAsync(new TableEntity(partition, ExecutionKeys.HeartbeatRow(runId, scheduledEventId))
+        Table.UpsertRowAsync(new TableEntity(partition, ExecutionKeys.HeartbeatRow(runId, scheduledEventId))
         {
             ["StartedEventId"] = startedEventId,
             ["Details"] = details ?? "",
@@ -173,9 +174,9 @@ public sealed class ExecutionRepository(SwfTables tables)
     public async Task<Dictionary<long, LastHeartbeat>> ReadHeartbeatsAsync(string partition, string runId, CancellationToken ct)
     {
         var prefix = ExecutionKeys.HeartbeatRowPrefix(runId);
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey gt {prefix} and RowKey lt {prefix + "~"}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {prefix} and RowKey lt {prefix + "~"}");
         var result = new Dictionary<long, LastHeartbeat>();
-        await foreach (var row in Table.QueryAllAsync(filter, cancellationToken: ct))
+        await foreach (var row in Table.QueryRowsAsync(filter, cancellationToken: ct))
         {
             var scheduledEventId = long.Parse(row.RowKey.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture);
             var details = row.GetString("Details");
@@ -187,15 +188,15 @@ public sealed class ExecutionRepository(SwfTables tables)
 
     /// <summary>Records that the intent of <paramref name="eventId"/> of this closed run was carried out (see <see cref="ExecutionKeys.IntentDoneRow"/>).</summary>
     public Task MarkIntentDoneAsync(string partition, string runId, long eventId, CancellationToken ct) =>
-        Table.UpsertEntityAsync(new TableEntity(partition, ExecutionKeys.IntentDoneRow(runId, eventId)), TableUpdateMode.Replace, ct);
+        Table.UpsertRowAsync(new TableEntity(partition, ExecutionKeys.IntentDoneRow(runId, eventId)), TableUpdateMode.Replace, ct);
 
     /// <summary>The events of the run whose intents were marked done.</summary>
     public async Task<HashSet<long>> ReadIntentsDoneAsync(string partition, string runId, CancellationToken ct)
     {
         var prefix = ExecutionKeys.IntentDoneRowPrefix(runId);
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey gt {prefix} and RowKey lt {prefix + "~"}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {prefix} and RowKey lt {prefix + "~"}");
         var result = new HashSet<long>();
-        await foreach (var row in Table.QueryAllAsync(filter, select: [], cancellationToken: ct))
+        await foreach (var row in Table.QueryRowsAsync(filter, select: [], cancellationToken: ct))
             result.Add(long.Parse(row.RowKey.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture));
         return result;
     }
@@ -218,8 +219,8 @@ public sealed class ExecutionRepository(SwfTables tables)
         var current = await GetCurrentAsync(partition, ct);
         if (current is { Open: false } && current.RunId == runId)
         {
-            try { await Table.DeleteEntityAsync(partition, ExecutionKeys.CurrentRow, new ETag(current.ETag), ct); }
-            catch (ConcurrencyConflictException) { } // a new run started meanwhile: the row is its now
+            try { await Table.DeleteRowAsync(partition, ExecutionKeys.CurrentRow, new ETag(current.ETag), ct); }
+            catch (RequestFailedException e) when (e.IsConcurrencyConflict()) { } // a new run started meanwhile: the row is its now
         }
 
         string? chainStart = closed is { ParentWorkflowExecution.RunId: { } parentRunId, ParentInitiatedEventId: { } initiated }
@@ -227,32 +228,32 @@ public sealed class ExecutionRepository(SwfTables tables)
             : null;
         var chainContinues = closed.CloseStatus == CloseStatus.ContinuedAsNew;
         var keys = new List<string>();
-        var runRows = TableFilter.Create($"PartitionKey eq {partition} and RowKey gt {ExecutionKeys.RunRowPrefix(runId)} and RowKey lt {ExecutionKeys.RunRowPrefix(runId) + "~"}");
-        await foreach (var row in Table.QueryAllAsync(runRows, select: [], cancellationToken: ct)) keys.Add(row.RowKey);
-        var intentRows = TableFilter.Create(
+        var runRows = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {ExecutionKeys.RunRowPrefix(runId)} and RowKey lt {ExecutionKeys.RunRowPrefix(runId) + "~"}");
+        await foreach (var row in Table.QueryRowsAsync(runRows, select: [], cancellationToken: ct)) keys.Add(row.RowKey);
+        var intentRows = TableClient.CreateQueryFilter(
             $"PartitionKey eq {partition} and RowKey gt {ExecutionKeys.IntentRowPrefix} and RowKey lt {ExecutionKeys.IntentRowPrefix + "~"} and RunId eq {runId}");
-        await foreach (var row in Table.QueryAllAsync(intentRows, select: [], cancellationToken: ct))
+        await foreach (var row in Table.QueryRowsAsync(intentRows, select: [], cancellationToken: ct))
         {
             if (!(chainContinues && row.RowKey == chainStart)) keys.Add(row.RowKey);
         }
         foreach (var chunk in keys.Chunk(MaxActions))
         {
             var deletes = chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All)).ToList();
-            try { await Table.SubmitTransactionAsync(deletes, ct); }
-            catch (StorageRequestFailedException e) when (e.Status == 404)
+            try { await Table.TransactAsync(deletes, ct); }
+            catch (RequestFailedException e) when (e.IsNotFound())
             {
                 // Another remover got some of them first: delete the rest one by one.
-                foreach (var k in chunk) await Table.DeleteEntityAsync(partition, k, cancellationToken: ct);
+                foreach (var k in chunk) await Table.DeleteRowAsync(partition, k, cancellationToken: ct);
             }
         }
         // The chain's last run: its start's row names the chain's first run (removed earlier, or this one).
-        if (chainStart is not null && !chainContinues) await Table.DeleteEntityAsync(partition, chainStart, cancellationToken: ct);
-        await Table.DeleteEntityAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
+        if (chainStart is not null && !chainContinues) await Table.DeleteRowAsync(partition, chainStart, cancellationToken: ct);
+        await Table.DeleteRowAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
     }
 
     public async Task<HistoryEvent?> GetEventAsync(string partition, string runId, long eventId, CancellationToken ct)
     {
-        var row = await Table.GetEntityIfExistsAsync(partition, ExecutionKeys.EventRow(runId, eventId), cancellationToken: ct);
+        var row = await Table.GetRowAsync(partition, ExecutionKeys.EventRow(runId, eventId), cancellationToken: ct);
         return row is null ? null : ReadEvent(row);
     }
 
@@ -261,9 +262,9 @@ public sealed class ExecutionRepository(SwfTables tables)
     {
         var result = new List<HistoryEvent>();
         if (to < from) return result;
-        var filter = TableFilter.Create(
+        var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {partition} and RowKey ge {ExecutionKeys.EventRow(runId, from)} and RowKey le {ExecutionKeys.EventRow(runId, to)}");
-        await foreach (var row in Table.QueryAllAsync(filter, cancellationToken: ct)) result.Add(ReadEvent(row));
+        await foreach (var row in Table.QueryRowsAsync(filter, cancellationToken: ct)) result.Add(ReadEvent(row));
         return result;
     }
 
@@ -281,8 +282,8 @@ public sealed class ExecutionRepository(SwfTables tables)
                 batches.Add([]);
             batches[^1].Add(row);
         }
-        foreach (var batch in batches) await Table.SubmitTransactionAsync(batch, ct);
-        await Table.SubmitTransactionAsync(rest, ct);
+        foreach (var batch in batches) await Table.TransactAsync(batch, ct);
+        await Table.TransactAsync(rest, ct);
     }
 
     private static List<TableTransactionAction> EventRows(string partition, string runId, IReadOnlyList<HistoryEvent> events) =>
@@ -292,7 +293,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         new(partition, ExecutionKeys.IntentRow(intent.SourceRunId, intent.EventId, intent.Kind)) { ["RunId"] = runId };
 
     private static int ApproximateChars(TableTransactionAction action) =>
-        action.Entity.Properties.Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;
+        ((TableEntity)action.Entity).Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;
 
     private static TableEntity StateRow(string partition, ExecutionState state, DateTimeOffset? alarm)
     {

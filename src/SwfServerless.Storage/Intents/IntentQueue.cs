@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SwfServerless.AzureStorage;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using SwfServerless.Core.Executions;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Intents;
 
@@ -25,12 +28,16 @@ public sealed record ReceivedIntent(IntentMessage Message, string MessageId, str
 /// <summary>
 /// The intents queue (<c>{prefix}-intents</c> unless <c>SWF_INTENT_QUEUE</c> names another: see <c>TriggerSettings</c>). Messages are put BEFORE the commit that records the intent (as tasks are), so a
 /// committed intent always has a message; they never expire, and one is deleted only when its whole intent is done, so
-/// a crash anywhere in between means redelivery after the visibility timeout. The queue client base64-encodes message
-/// text, which is what the Azure Functions queue trigger expects: the same messages drive <c>IntentsWork</c> there.
+/// a crash anywhere in between means redelivery after the visibility timeout. Message text is base64 on the wire
+/// (<see cref="StorageClients"/>), which is what the Azure Functions queue trigger expects: the same messages drive
+/// <c>IntentsWork</c> there.
 /// LOAD-BEARING: the queue name and the message format are read by other instances and by the Functions trigger binding.
 /// </summary>
 public sealed class IntentQueue
 {
+    // Intents never expire: a message is deleted only when its whole intent is done.
+    private static readonly TimeSpan Forever = TimeSpan.FromSeconds(-1);
+
     private readonly QueueClient queue;
     private readonly QueueClient poison;
     private readonly Lock wakeLock = new();
@@ -39,8 +46,6 @@ public sealed class IntentQueue
     /// <param name="name">The queue's name: the one the Functions trigger binding reads (a valid, lowercase queue name).</param>
     public IntentQueue(StorageClients clients, string name)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$"))
-            throw new ArgumentException($"'{name}' is not a valid queue name (3-63 lowercase letters, digits and single hyphens).", nameof(name));
         Name = name;
         queue = clients.GetQueueClient(Name);
         // Where the Functions host moves a message after maxDequeueCount failed deliveries (its naming: "<queue>-poison").
@@ -49,7 +54,7 @@ public sealed class IntentQueue
 
     public string Name { get; }
 
-    public Task CreateIfNotExistsAsync(CancellationToken ct) => queue.CreateIfNotExistsAsync(ct);
+    public Task CreateIfNotExistsAsync(CancellationToken ct) => queue.CreateIfNotExistsAsync(cancellationToken: ct);
 
     public static string Serialize(IntentMessage message) => JsonSerializer.Serialize(message, StorageJsonContext.Default.IntentMessage);
 
@@ -63,27 +68,28 @@ public sealed class IntentQueue
 
     /// <param name="delay">Hidden this long first (a deferral under the Functions host, which cannot change a message's visibility).</param>
     public Task EnqueueAsync(IntentMessage message, CancellationToken ct, TimeSpan? delay = null) =>
-        queue.SendMessageAsync(Serialize(message), visibilityTimeout: delay, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: ct);
+        queue.SendCheckedAsync(Serialize(message), delay, Forever, ct);
 
     public async Task<IReadOnlyList<ReceivedIntent>> ReceiveAsync(int max, TimeSpan visibility, CancellationToken ct)
     {
-        var messages = await queue.ReceiveMessagesAsync(max, visibility, ct);
-        var result = new List<ReceivedIntent>(messages.Count);
+        QueueMessage[] messages = await queue.ReceiveMessagesAsync(max, visibility, ct);
+        var result = new List<ReceivedIntent>(messages.Length);
         foreach (var m in messages)
         {
-            if (Parse(m.MessageText) is { } message) result.Add(new ReceivedIntent(message, m.MessageId, m.PopReceipt, m.DequeueCount));
-            else await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct); // not ours: drop it
+            if (Parse(m.Body.ToString()) is { } message) result.Add(new ReceivedIntent(message, m.MessageId, m.PopReceipt, m.DequeueCount));
+            else await queue.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct); // not ours: drop it
         }
         return result;
     }
 
-    public Task DeleteAsync(ReceivedIntent intent, CancellationToken ct) => queue.DeleteMessageAsync(intent.MessageId, intent.PopReceipt, ct);
+    /// <summary>Deletes the message; one that is no longer ours (its visibility ran out and another receiver took it) is left alone.</summary>
+    public Task DeleteAsync(ReceivedIntent intent, CancellationToken ct) => queue.DeleteIfOwnedAsync(intent.MessageId, intent.PopReceipt, ct);
 
     /// <summary>Makes the message visible again after <paramref name="delay"/>.</summary>
     public Task DeferAsync(ReceivedIntent intent, TimeSpan delay, CancellationToken ct) =>
         queue.UpdateMessageAsync(intent.MessageId, intent.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
 
-    public Task<int> CountAsync(CancellationToken ct) => queue.GetApproximateMessagesCountAsync(ct);
+    public async Task<int> CountAsync(CancellationToken ct) => (await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
 
     /// <summary>
     /// Moves what the Functions host put in the poison queue back into the intents queue: an intent is never dropped
@@ -95,14 +101,14 @@ public sealed class IntentQueue
         var moved = 0;
         while (moved < max)
         {
-            IReadOnlyList<QueueMessage> messages;
+            QueueMessage[] messages;
             try { messages = await poison.ReceiveMessagesAsync(Math.Min(32, max - moved), TimeSpan.FromSeconds(30), ct); }
-            catch (StorageRequestFailedException e) when (e.Status == 404) { return moved; } // no poison queue: nothing ever failed that often
-            if (messages.Count == 0) return moved;
+            catch (RequestFailedException e) when (e.IsNotFound()) { return moved; } // no poison queue: nothing ever failed that often
+            if (messages.Length == 0) return moved;
             foreach (var m in messages)
             {
-                await queue.SendMessageAsync(m.MessageText, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: ct);
-                await poison.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                await queue.SendCheckedAsync(m.Body.ToString(), timeToLive: Forever, cancellationToken: ct);
+                await poison.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct);
                 moved++;
             }
         }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
-using SwfServerless.AzureStorage;
+using Azure;
+using Azure.Data.Tables;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Tasks;
 
@@ -13,16 +15,16 @@ public static class ServiceSecrets
     public static async Task<byte[]> TaskTokenKeyAsync(SwfTables tables, string? configured, CancellationToken ct)
     {
         if (!string.IsNullOrEmpty(configured)) return Convert.FromBase64String(configured);
-        var existing = await tables.Secrets.GetEntityIfExistsAsync("secret", "taskTokenKey", cancellationToken: ct);
+        var existing = await tables.Secrets.GetRowAsync("secret", "taskTokenKey", cancellationToken: ct);
         if (existing?.GetBinary("Key") is { } key) return key;
         try
         {
-            await tables.Secrets.AddEntityAsync(new TableEntity("secret", "taskTokenKey") { ["Key"] = RandomNumberGenerator.GetBytes(32) }, ct);
+            await tables.Secrets.AddRowAsync(new TableEntity("secret", "taskTokenKey") { ["Key"] = RandomNumberGenerator.GetBytes(32) }, ct);
         }
-        catch (EntityAlreadyExistsException)
+        catch (RequestFailedException e) when (e.IsEntityAlreadyExists())
         {
             // Another instance created it first: use theirs.
         }
-        return (await tables.Secrets.GetEntityIfExistsAsync("secret", "taskTokenKey", cancellationToken: ct))!.GetBinary("Key")!;
+        return (await tables.Secrets.GetRowAsync("secret", "taskTokenKey", cancellationToken: ct))!.GetBinary("Key")!;
     }
 }

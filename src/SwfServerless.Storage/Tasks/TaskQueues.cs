@@ -2,16 +2,20 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using SwfServerless.AzureStorage;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using SwfServerless.Core.Executions;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Tasks;
 
 /// <summary>A scheduled task on its way to a worker: which run, which scheduled event.</summary>
 public sealed record TaskMessage(TaskKind Kind, string Partition, string RunId, long ScheduledEventId, DateTimeOffset EnqueuedAt);
 
-/// <summary>A task message taken from a queue, hidden from other pollers until it is deleted or its visibility ends.</summary>
-public sealed record ReceivedTask(TaskMessage Message, QueueClient Queue, string MessageId, string PopReceipt);
+/// <summary>A task message taken from a queue (<paramref name="QueueName"/>), hidden from other pollers until it is deleted or its visibility ends.</summary>
+public sealed record ReceivedTask(TaskMessage Message, string QueueName, string MessageId, string PopReceipt);
 
 /// <summary>
 /// One Azure queue per (domain, task list, kind, priority). Task list names are free text: queue names carry a
@@ -23,7 +27,8 @@ public sealed record ReceivedTask(TaskMessage Message, QueueClient Queue, string
 public sealed class TaskQueues(StorageClients clients, SwfTables tables, string prefix, TimeProvider clock)
 {
     private static readonly TimeSpan PriorityCacheTime = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<string, QueueClient> created = new();
+    private readonly ConcurrentDictionary<string, QueueClient> queues = new();
+    private readonly ConcurrentDictionary<string, bool> created = new();
     private readonly ConcurrentDictionary<string, (int[] Priorities, DateTimeOffset ReadAt)> priorities = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> wakeups = new();
 
@@ -41,8 +46,8 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
     {
         var key = TaskListKey(domain, message.Kind, taskList);
         if (priority != 0) await RegisterPriorityAsync(key, priority, ct);
-        var queue = await QueueAsync(QueueName(key, priority), ct);
-        await queue.SendMessageAsync(JsonSerializer.Serialize(message, StorageJsonContext.Default.TaskMessage), timeToLive: TimeSpan.FromDays(7), cancellationToken: ct);
+        var queue = await CreatedQueueAsync(QueueName(key, priority), ct);
+        await queue.SendCheckedAsync(JsonSerializer.Serialize(message, StorageJsonContext.Default.TaskMessage), timeToLive: TimeSpan.FromDays(7), cancellationToken: ct);
     }
 
     /// <summary>Wakes this instance's pollers of a task list: call after the commit, so they find the task committed.</summary>
@@ -64,26 +69,27 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
         var key = TaskListKey(domain, kind, taskList);
         foreach (var priority in await PrioritiesAsync(key, ct))
         {
-            var queue = clients.GetQueueClient(QueueName(key, priority));
-            IReadOnlyList<QueueMessage> messages;
-            try { messages = await queue.ReceiveMessagesAsync(1, visibility, ct); }
-            catch (StorageRequestFailedException e) when (e.Status == 404) { continue; } // nothing was ever queued there
-            if (messages.Count == 0) continue;
+            var queue = Queue(QueueName(key, priority));
+            QueueMessage[] messages;
+            try { messages = (await queue.ReceiveMessagesAsync(1, visibility, ct)).Value; }
+            catch (RequestFailedException e) when (e.IsNotFound()) { continue; } // nothing was ever queued there
+            if (messages.Length == 0) continue;
             var m = messages[0];
             TaskMessage? message = null;
-            try { message = JsonSerializer.Deserialize(m.MessageText, StorageJsonContext.Default.TaskMessage); }
+            try { message = JsonSerializer.Deserialize(m.Body.ToString(), StorageJsonContext.Default.TaskMessage); }
             catch (JsonException) { }
-            if (message is null) { await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct); continue; } // not ours: drop it
-            return new ReceivedTask(message, queue, m.MessageId, m.PopReceipt);
+            if (message is null) { await queue.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct); continue; } // not ours: drop it
+            return new ReceivedTask(message, queue.Name, m.MessageId, m.PopReceipt);
         }
         return null;
     }
 
-    public Task DeleteAsync(ReceivedTask task, CancellationToken ct) => task.Queue.DeleteMessageAsync(task.MessageId, task.PopReceipt, ct);
+    /// <summary>Deletes the message; a message that is no longer ours (its visibility ran out and another poller took it) is left alone.</summary>
+    public Task DeleteAsync(ReceivedTask task, CancellationToken ct) => Queue(task.QueueName).DeleteIfOwnedAsync(task.MessageId, task.PopReceipt, ct);
 
     /// <summary>Makes the message visible again after <paramref name="delay"/> (its task's commit is not visible yet).</summary>
     public Task DeferAsync(ReceivedTask task, TimeSpan delay, CancellationToken ct) =>
-        task.Queue.UpdateMessageAsync(task.MessageId, task.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
+        Queue(task.QueueName).UpdateMessageAsync(task.MessageId, task.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
 
     /// <summary>Messages waiting in the task list's queues (approximate, as Azure reports it; stale messages count until skipped).</summary>
     public async Task<int> CountAsync(string domain, TaskKind kind, string taskList, CancellationToken ct)
@@ -92,25 +98,28 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
         var total = 0;
         foreach (var priority in await PrioritiesAsync(key, ct))
         {
-            try { total += await clients.GetQueueClient(QueueName(key, priority)).GetApproximateMessagesCountAsync(ct); }
-            catch (StorageRequestFailedException e) when (e.Status == 404) { }
+            try { total += (await Queue(QueueName(key, priority)).GetPropertiesAsync(ct)).Value.ApproximateMessagesCount; }
+            catch (RequestFailedException e) when (e.IsNotFound()) { }
         }
         return total;
     }
 
-    private async Task<QueueClient> QueueAsync(string name, CancellationToken ct)
+    private QueueClient Queue(string name) => queues.GetOrAdd(name, clients.GetQueueClient);
+
+    private async Task<QueueClient> CreatedQueueAsync(string name, CancellationToken ct)
     {
-        if (created.TryGetValue(name, out var queue)) return queue;
-        queue = clients.GetQueueClient(name);
-        await queue.CreateIfNotExistsAsync(ct);
-        return created[name] = queue;
+        var queue = Queue(name);
+        if (created.ContainsKey(name)) return queue;
+        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
+        created[name] = true;
+        return queue;
     }
 
     private async Task<int[]> PrioritiesAsync(string key, CancellationToken ct)
     {
         if (priorities.TryGetValue(key, out var cached) && clock.GetUtcNow() - cached.ReadAt < PriorityCacheTime) return cached.Priorities;
         var found = new SortedSet<int> { 0 };
-        await foreach (var row in tables.TaskLists.QueryAllAsync(TableFilter.Create($"PartitionKey eq {key}"), cancellationToken: ct))
+        await foreach (var row in tables.TaskLists.QueryRowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), cancellationToken: ct))
             found.Add(row.GetInt32("Priority") ?? 0);
         var result = found.Reverse().ToArray();
         priorities[key] = (result, clock.GetUtcNow());
@@ -120,7 +129,7 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
     private async Task RegisterPriorityAsync(string key, int priority, CancellationToken ct)
     {
         if (priorities.TryGetValue(key, out var cached) && cached.Priorities.Contains(priority)) return;
-        await tables.TaskLists.UpsertEntityAsync(new TableEntity(key, priority.ToString("D11")) { ["Priority"] = priority }, cancellationToken: ct);
+        await tables.TaskLists.UpsertRowAsync(new TableEntity(key, priority.ToString("D11")) { ["Priority"] = priority }, cancellationToken: ct);
         priorities.TryRemove(key, out _);
     }
 }

@@ -1,4 +1,5 @@
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Time;
 
@@ -13,11 +14,11 @@ public sealed class ReminderRepository(SwfTables tables)
 
     /// <summary>Writes the reminder; writing the same one again changes nothing.</summary>
     public Task ArmAsync(Reminder reminder, CancellationToken ct) =>
-        Table.UpsertEntityAsync(ToRow(reminder), TableUpdateMode.Replace, ct);
+        Table.UpsertRowAsync(ToRow(reminder), TableUpdateMode.Replace, ct);
 
     /// <summary>Removes the reminder if it is still there (someone else may have handled it first).</summary>
     public Task DeleteAsync(Reminder reminder, CancellationToken ct) =>
-        Table.DeleteEntityAsync(reminder.PartitionKey, reminder.RowKey, cancellationToken: ct);
+        Table.DeleteRowAsync(reminder.PartitionKey, reminder.RowKey, cancellationToken: ct);
 
     /// <summary>Moves a reminder whose handling failed to <paramref name="due"/>, counting the attempt: a poison reminder never blocks the ones behind it.</summary>
     public async Task PostponeAsync(Reminder reminder, DateTimeOffset due, CancellationToken ct)
@@ -32,15 +33,15 @@ public sealed class ReminderRepository(SwfTables tables)
     /// </summary>
     public async Task<List<Reminder>> DueAsync(DateTimeOffset until, int max, CancellationToken ct)
     {
-        var filter = TableFilter.Create($"PartitionKey le {ReminderKeys.Bucket(until)} and RowKey le {ReminderKeys.RowUntil(until)}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey le {ReminderKeys.Bucket(until)} and RowKey le {ReminderKeys.RowUntil(until)}");
         var result = new List<Reminder>();
         string? token = null;
         do
         {
             // The service may answer a cross-partition range with short (even empty) pages and a continuation.
-            var page = await Table.QueryAsync(filter, Math.Min(max - result.Count, 1000), continuationToken: token, cancellationToken: ct);
-            result.AddRange(page.Items.Select(FromRow));
-            token = page.ContinuationToken;
+            var (rows, next) = await Table.QueryPageAsync(filter, Math.Min(max - result.Count, 1000), token, cancellationToken: ct);
+            result.AddRange(rows.Select(FromRow));
+            token = next;
         }
         while (token is not null && result.Count < max);
         return result;

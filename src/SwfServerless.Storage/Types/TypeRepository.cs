@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Azure;
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
 using SwfServerless.Core.Model;
 using SwfServerless.Core.Types;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Types;
 
@@ -25,7 +26,7 @@ public sealed class TypeRepository(SwfTables tables)
 
     public async Task<Stored<RegisteredType>?> GetAsync(string domain, TypeKind kind, string name, string version, CancellationToken ct)
     {
-        var row = await Table.GetEntityIfExistsAsync(PartitionOf(domain, kind), RowOf(name, version), cancellationToken: ct);
+        var row = await Table.GetRowAsync(PartitionOf(domain, kind), RowOf(name, version), cancellationToken: ct);
         return row is null ? null : new Stored<RegisteredType>(FromRow(row, domain, kind), row.ETag.ToString());
     }
 
@@ -34,10 +35,10 @@ public sealed class TypeRepository(SwfTables tables)
     {
         try
         {
-            await Table.AddEntityAsync(ToRow(type), ct);
+            await Table.AddRowAsync(ToRow(type), ct);
             return true;
         }
-        catch (EntityAlreadyExistsException)
+        catch (RequestFailedException e) when (e.IsEntityAlreadyExists())
         {
             return false;
         }
@@ -48,10 +49,10 @@ public sealed class TypeRepository(SwfTables tables)
     {
         try
         {
-            await Table.UpdateEntityAsync(ToRow(type), new ETag(etag), TableUpdateMode.Replace, ct);
+            await Table.UpdateRowAsync(ToRow(type), new ETag(etag), TableUpdateMode.Replace, ct);
             return true;
         }
-        catch (ConcurrencyConflictException)
+        catch (RequestFailedException e) when (e.IsConcurrencyConflict())
         {
             return false;
         }
@@ -66,9 +67,9 @@ public sealed class TypeRepository(SwfTables tables)
     {
         try
         {
-            return await Table.DeleteEntityAsync(PartitionOf(type.Domain, type.Kind), RowOf(type.Name, type.Version), new ETag(etag), ct);
+            return await Table.DeleteRowAsync(PartitionOf(type.Domain, type.Kind), RowOf(type.Name, type.Version), new ETag(etag), ct);
         }
-        catch (ConcurrencyConflictException)
+        catch (RequestFailedException e) when (e.IsConcurrencyConflict())
         {
             return false;
         }
@@ -78,11 +79,11 @@ public sealed class TypeRepository(SwfTables tables)
     public async Task<List<Stored<RegisteredType>>> ListAsync(
         string domain, TypeKind kind, string? registrationStatus, string? name, CancellationToken ct)
     {
-        var filter = TableFilter.Create($"PartitionKey eq {PartitionOf(domain, kind)}");
-        if (registrationStatus is not null) filter += " and " + TableFilter.Create($"Status eq {registrationStatus}");
-        if (name is not null) filter += " and " + TableFilter.Create($"Name eq {name}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionOf(domain, kind)}");
+        if (registrationStatus is not null) filter += " and " + TableClient.CreateQueryFilter($"Status eq {registrationStatus}");
+        if (name is not null) filter += " and " + TableClient.CreateQueryFilter($"Name eq {name}");
         var result = new List<Stored<RegisteredType>>();
-        await foreach (var row in Table.QueryAllAsync(filter, cancellationToken: ct))
+        await foreach (var row in Table.QueryRowsAsync(filter, cancellationToken: ct))
             result.Add(new Stored<RegisteredType>(FromRow(row, domain, kind), row.ETag.ToString()));
         return result;
     }

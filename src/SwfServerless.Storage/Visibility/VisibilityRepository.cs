@@ -1,6 +1,7 @@
 using Azure;
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
 using SwfServerless.Core.Model;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Visibility;
 
@@ -21,7 +22,7 @@ public sealed class VisibilityRepository(SwfTables tables)
     private TableClient Table => tables.Visibility;
 
     public async Task RecordOpenAsync(string domain, WorkflowExecutionInfo info, CancellationToken ct) =>
-        await Table.UpsertEntityAsync(ToRow(domain, "o", info.StartTimestamp!.Value, info), TableUpdateMode.Replace, ct);
+        await Table.UpsertRowAsync(ToRow(domain, "o", info.StartTimestamp!.Value, info), TableUpdateMode.Replace, ct);
 
     /// <summary>Moves the run from the open index to the closed ones; safe to repeat.</summary>
     public async Task RecordClosedAsync(string domain, WorkflowExecutionInfo info, CancellationToken ct)
@@ -33,16 +34,16 @@ public sealed class VisibilityRepository(SwfTables tables)
             new(TableTransactionActionType.UpsertReplace, ToRow(domain, "x", info.CloseTimestamp!.Value, info)),
         };
         var open = Key("o", info.StartTimestamp!.Value, info.Execution!.RunId!);
-        if (await Table.GetEntityIfExistsAsync(partition, open, ["RunId"], ct) is not null)
+        if (await Table.GetRowAsync(partition, open, ["RunId"], ct) is not null)
             actions.Add(new(TableTransactionActionType.Delete, new TableEntity(partition, open), ETag.All));
         try
         {
-            await Table.SubmitTransactionAsync(actions, ct);
+            await Table.TransactAsync(actions, ct);
         }
-        catch (StorageRequestFailedException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.IsNotFound())
         {
             // The open row went away meanwhile (a racing writer moved it): record the closed rows alone.
-            await Table.SubmitTransactionAsync(actions.Take(2).ToList(), ct);
+            await Table.TransactAsync(actions.Take(2).ToList(), ct);
         }
     }
 
@@ -53,7 +54,7 @@ public sealed class VisibilityRepository(SwfTables tables)
         var runId = info.Execution!.RunId!;
         var keys = new List<string> { Key("o", info.StartTimestamp!.Value, runId), Key("c", info.StartTimestamp!.Value, runId) };
         if (info.CloseTimestamp is { } closed) keys.Add(Key("x", closed, runId));
-        await Task.WhenAll(keys.Select(k => Table.DeleteEntityAsync(partition, k, cancellationToken: ct)));
+        await Task.WhenAll(keys.Select(k => Table.DeleteRowAsync(partition, k, cancellationToken: ct)));
     }
 
     /// <summary>
@@ -68,8 +69,8 @@ public sealed class VisibilityRepository(SwfTables tables)
         var result = new List<(string Key, WorkflowExecutionInfo Info)>();
         if (!reverseOrder)
         {
-            if (afterKey is not null) query += " and " + TableFilter.Create($"RowKey gt {afterKey}");
-            await foreach (var row in Table.QueryAllAsync(query, Math.Min(pageSize + 1, 1000), cancellationToken: ct))
+            if (afterKey is not null) query += " and " + TableClient.CreateQueryFilter($"RowKey gt {afterKey}");
+            await foreach (var row in Table.QueryRowsAsync(query, Math.Min(pageSize + 1, 1000), cancellationToken: ct))
             {
                 result.Add((row.RowKey, FromRow(row)));
                 if (result.Count > pageSize) break;
@@ -78,7 +79,7 @@ public sealed class VisibilityRepository(SwfTables tables)
         else
         {
             // Oldest first: the keys run newest first, so read the range and turn it round.
-            await foreach (var row in Table.QueryAllAsync(query, cancellationToken: ct)) result.Add((row.RowKey, FromRow(row)));
+            await foreach (var row in Table.QueryRowsAsync(query, cancellationToken: ct)) result.Add((row.RowKey, FromRow(row)));
             result.Reverse();
             if (afterKey is not null) result = result.SkipWhile(r => string.CompareOrdinal(r.Key, afterKey) >= 0).ToList();
         }
@@ -90,7 +91,7 @@ public sealed class VisibilityRepository(SwfTables tables)
     public async Task<int> CountAsync(string domain, string index, DateTimeOffset oldest, DateTimeOffset? latest, VisibilityFilter filter, CancellationToken ct)
     {
         var count = 0;
-        await foreach (var _ in Table.QueryAllAsync(Query(domain, index, oldest, latest, filter), select: ["RowKey"], cancellationToken: ct)) count++;
+        await foreach (var _ in Table.QueryRowsAsync(Query(domain, index, oldest, latest, filter), select: ["RowKey"], cancellationToken: ct)) count++;
         return count;
     }
 
@@ -98,13 +99,13 @@ public sealed class VisibilityRepository(SwfTables tables)
     {
         var from = latest is null ? index + "|" : Key(index, latest.Value, "");
         var to = Key(index, oldest, "~");
-        var query = TableFilter.Create($"PartitionKey eq {KeyEncoding.EscapeKey(domain)} and RowKey ge {from} and RowKey le {to}");
-        if (filter.WorkflowId is not null) query += " and " + TableFilter.Create($"WorkflowId eq {filter.WorkflowId}");
-        if (filter.TypeName is not null) query += " and " + TableFilter.Create($"TypeName eq {filter.TypeName}");
-        if (filter.TypeVersion is not null) query += " and " + TableFilter.Create($"TypeVersion eq {filter.TypeVersion}");
-        if (filter.CloseStatus is not null) query += " and " + TableFilter.Create($"CloseStatus eq {filter.CloseStatus}");
+        var query = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.EscapeKey(domain)} and RowKey ge {from} and RowKey le {to}");
+        if (filter.WorkflowId is not null) query += " and " + TableClient.CreateQueryFilter($"WorkflowId eq {filter.WorkflowId}");
+        if (filter.TypeName is not null) query += " and " + TableClient.CreateQueryFilter($"TypeName eq {filter.TypeName}");
+        if (filter.TypeVersion is not null) query += " and " + TableClient.CreateQueryFilter($"TypeVersion eq {filter.TypeVersion}");
+        if (filter.CloseStatus is not null) query += " and " + TableClient.CreateQueryFilter($"CloseStatus eq {filter.CloseStatus}");
         if (filter.Tag is not null)
-            query += " and (" + string.Join(" or ", Enumerable.Range(0, MaxTags).Select(i => TableFilter.Create($"Tag{i} eq {filter.Tag}"))) + ")";
+            query += " and (" + string.Join(" or ", Enumerable.Range(0, MaxTags).Select(i => TableClient.CreateQueryFilter($"Tag{i} eq {filter.Tag}"))) + ")";
         return query;
     }
 

@@ -4,11 +4,11 @@ namespace SwfServerless.Api.Tests.Executions;
 
 /// <summary>Access policies reach inside RespondDecisionTaskCompleted: a denied decision becomes its *Failed event.</summary>
 [Collection("api")]
-public sealed class DecisionPolicyTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class DecisionPolicyTests(AzuriteFixture azurite) : WorkflowTest(azurite)
 {
-    private TestApp app = null!;
+    private static readonly (string, string) Admin = ("AKIDADMIN", "admin-secret");
 
-    public async Task InitializeAsync() => app = await TestApp.StartAsync(azurite, new Dictionary<string, string?>
+    protected override Dictionary<string, string?> Settings() => new()
     {
         ["Swf:LongPollSeconds"] = "2",
         ["Swf:AccessKeys:0:AccessKeyId"] = "AKIDADMIN",
@@ -25,51 +25,50 @@ public sealed class DecisionPolicyTests(AzuriteFixture azurite) : IAsyncLifetime
         ["Swf:AccessKeys:2:Actions:2"] = "StartChildWorkflowExecution",
         ["Swf:AccessKeys:2:TaskLists:0"] = "deciders",
         ["Swf:AccessKeys:2:TaskLists:1"] = "kids",
-    });
+    };
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    /// <summary>Registered by the administrator, whose key each test starts with.</summary>
+    protected override Task SetUpAsync()
+    {
+        App.SigningKey = Admin;
+        return base.SetUpAsync();
+    }
 
     [Fact]
     public async Task A_decision_the_key_may_not_make_is_recorded_as_failed_with_OPERATION_NOT_PERMITTED()
     {
-        app.SigningKey = ("AKIDADMIN", "admin-secret");
-        var wf = new Workflows(app);
-        await wf.RegisterAsync();
-        var runId = await wf.StartAsync("guarded");
+        var run = await Wf.StartAsync("guarded");
 
-        app.SigningKey = ("AKIDDECIDER", "decider-secret");
-        await app.FaultAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "guarded", signalName = "s" }, "OperationNotPermittedFault");
-        var task = await wf.PollDecisionAsync();
-        await wf.DecideAsync(task, Workflows.Schedule("a"),
+        App.SigningKey = ("AKIDDECIDER", "decider-secret");
+        await App.FaultAsync("SignalWorkflowExecution", new { domain = Wf.Domain, workflowId = "guarded", signalName = "s" }, "OperationNotPermittedFault");
+        var task = await Wf.PollDecisionAsync();
+        await Wf.DecideAsync(task, Workflows.Schedule("a"),
             new { decisionType = "StartTimer", startTimerDecisionAttributes = new { timerId = "t", startToFireTimeout = "600" } });
 
-        app.SigningKey = ("AKIDADMIN", "admin-secret");
-        var events = await wf.HistoryAsync("guarded", runId);
+        App.SigningKey = Admin;
+        var events = await Wf.HistoryAsync(run);
         Assert.EndsWith("DecisionTaskCompleted, ScheduleActivityTaskFailed, TimerStarted, DecisionTaskScheduled", Workflows.Types(events));
         var failed = events.Single(e => e.GetProperty("eventType").GetString() == "ScheduleActivityTaskFailed").GetProperty("scheduleActivityTaskFailedEventAttributes");
         Assert.Equal("OPERATION_NOT_PERMITTED", failed.GetProperty("cause").GetString());
         Assert.Equal("a", failed.GetProperty("activityId").GetString());
 
-        app.SigningKey = null;
-        var unsigned = await app.CallAsync("ListDomains", new { registrationStatus = "REGISTERED" });
+        App.SigningKey = null;
+        var unsigned = await App.CallAsync("ListDomains", new { registrationStatus = "REGISTERED" });
         Assert.Equal("com.amazon.coral.service#MissingAuthenticationTokenException", unsigned.FaultType);
     }
 
     [Fact]
     public async Task A_child_start_is_checked_against_the_task_list_it_gets_the_decisions_or_else_the_child_types_default()
     {
-        app.SigningKey = ("AKIDADMIN", "admin-secret");
-        var wf = new Workflows(app);
-        await wf.RegisterAsync();
-        await app.OkAsync("RegisterWorkflowType", new
+        await App.OkAsync("RegisterWorkflowType", new
         {
-            domain = wf.Domain, name = "elsewhere", version = "1", defaultTaskList = new { name = "forbidden" }, defaultChildPolicy = "TERMINATE",
+            domain = Wf.Domain, name = "elsewhere", version = "1", defaultTaskList = new { name = "forbidden" }, defaultChildPolicy = "TERMINATE",
             defaultExecutionStartToCloseTimeout = "600", defaultTaskStartToCloseTimeout = "30",
         });
-        var runId = await wf.StartAsync("parent");
+        var run = await Wf.StartAsync("parent");
 
-        app.SigningKey = ("AKIDKIDS", "kids-secret");
-        await wf.DecideAsync(await wf.PollDecisionAsync(), new
+        App.SigningKey = ("AKIDKIDS", "kids-secret");
+        await Wf.DecideAsync(await Wf.PollDecisionAsync(), new
         {
             decisionType = "StartChildWorkflowExecution", // no task list: the type's default, "deciders", which the key may use
             startChildWorkflowExecutionDecisionAttributes = new { workflowId = "allowed", workflowType = Workflows.WorkflowType },
@@ -80,8 +79,8 @@ public sealed class DecisionPolicyTests(AzuriteFixture azurite) : IAsyncLifetime
             startChildWorkflowExecutionDecisionAttributes = new { workflowId = "denied", workflowType = new { name = "elsewhere", version = "1" } },
         });
 
-        app.SigningKey = ("AKIDADMIN", "admin-secret");
-        var events = await wf.HistoryAsync("parent", runId);
+        App.SigningKey = Admin;
+        var events = await Wf.HistoryAsync(run);
         Assert.Contains("DecisionTaskCompleted, StartChildWorkflowExecutionInitiated, StartChildWorkflowExecutionFailed", Workflows.Types(events));
         var failed = Workflows.Attributes(Workflows.Last(events, "StartChildWorkflowExecutionFailed"));
         Assert.Equal(("denied", "OPERATION_NOT_PERMITTED"), (failed.GetProperty("workflowId").GetString(), failed.GetProperty("cause").GetString()));

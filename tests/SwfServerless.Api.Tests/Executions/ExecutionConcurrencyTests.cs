@@ -6,26 +6,16 @@ namespace SwfServerless.Api.Tests.Executions;
 
 /// <summary>Real parallel callers over real HTTP against Azurite: claims are exactly once, nothing is lost.</summary>
 [Collection("api")]
-public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : WorkflowTest(azurite)
 {
-    private TestApp app = null!;
-    private Workflows wf = null!;
-
-    public async Task InitializeAsync()
-    {
-        app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Swf:LongPollSeconds"] = "2" });
-        wf = new Workflows(app);
-        await wf.RegisterAsync();
-    }
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    protected override Dictionary<string, string?> Settings() => new() { ["Swf:LongPollSeconds"] = "2" };
 
     [Fact]
     public async Task Two_hundred_activities_eight_parallel_workers_each_started_and_completed_exactly_once()
     {
-        var runId = await wf.StartAsync("fan");
-        var decision = await wf.PollDecisionAsync();
-        await wf.DecideAsync(decision, Enumerable.Range(0, 200).Select(i => Workflows.Schedule($"a{i}", input: $"in{i}")).ToArray());
+        var run = await Wf.StartAsync("fan");
+        var decision = await Wf.PollDecisionAsync();
+        await Wf.DecideAsync(decision, Enumerable.Range(0, 200).Select(i => Workflows.Schedule($"a{i}", input: $"in{i}")).ToArray());
 
         var handed = new ConcurrentBag<string>();
         var completed = new ConcurrentBag<string>();
@@ -34,13 +24,13 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
             var idle = 0;
             while (idle < 2)
             {
-                var task = await wf.PollActivityAsync(identity: $"worker-{n}");
+                var task = await Wf.PollActivityOrEmptyAsync(identity: $"worker-{n}");
                 if (Workflows.IsEmpty(task)) { idle++; continue; }
                 idle = 0;
                 var id = task.GetProperty("activityId").GetString()!;
                 Assert.Equal("in" + id[1..], task.GetProperty("input").GetString());
                 handed.Add(id);
-                await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(task), result = id });
+                await App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(task), result = id });
                 completed.Add(id);
             }
         }
@@ -49,7 +39,7 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
         Assert.Equal(200, handed.Count);
         Assert.Equal(200, handed.Distinct().Count());
         Assert.Equal(200, completed.Distinct().Count());
-        var events = await wf.HistoryAsync("fan", runId);
+        var events = await Wf.HistoryAsync(run);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.GetProperty("eventId").GetInt64()));
         Assert.Equal(200, events.Count(e => e.GetProperty("eventType").GetString() == "ActivityTaskScheduled"));
         Assert.Equal(200, events.Count(e => e.GetProperty("eventType").GetString() == "ActivityTaskStarted"));
@@ -71,16 +61,16 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
         // The bench found it: with hundreds of claims and completions racing the decider for the run's ETag, the
         // decider's answer could lose every race (503) and leave its decision task started for good.
         const int activities = 300;
-        var runId = await wf.StartAsync("big-fan");
-        await wf.DecideAsync(await wf.PollDecisionAsync(), Enumerable.Range(0, activities).Select(i => Workflows.Schedule($"a{i}")).ToArray());
+        var run = await Wf.StartAsync("big-fan");
+        await Wf.DecideAsync(await Wf.PollDecisionAsync(), Enumerable.Range(0, activities).Select(i => Workflows.Schedule($"a{i}")).ToArray());
 
         var workersDone = new CancellationTokenSource();
         async Task Worker()
         {
             while (!workersDone.IsCancellationRequested)
             {
-                var task = await wf.PollActivityAsync();
-                if (!Workflows.IsEmpty(task)) await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(task) });
+                var task = await Wf.PollActivityOrEmptyAsync();
+                if (!Workflows.IsEmpty(task)) await App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(task) });
             }
         }
         var workers = Enumerable.Range(0, 16).Select(_ => Worker()).ToArray();
@@ -88,42 +78,41 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
         var closed = false;
         for (var rounds = 0; !closed && rounds < 400; rounds++)
         {
-            var task = await wf.PollDecisionAsync();
+            var task = await Wf.PollDecisionOrEmptyAsync();
             if (Workflows.IsEmpty(task)) continue;
-            var completed = (await wf.HistoryAsync("big-fan", runId)).Count(e => e.GetProperty("eventType").GetString() == "ActivityTaskCompleted");
+            var completed = (await Wf.HistoryAsync(run)).Count(e => e.GetProperty("eventType").GetString() == "ActivityTaskCompleted");
             // Every answer must succeed however busy the run is (OkAsync fails the test on a 503). A completion that
             // lands after this task started fails the close with UNHANDLED_DECISION, as SWF does: then decide again.
-            await wf.DecideAsync(task, completed == activities ? [Workflows.Complete()] : []);
+            await Wf.DecideAsync(task, completed == activities ? [Workflows.Complete()] : []);
             if (completed == activities)
-                closed = (await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "big-fan", runId } }))
+                closed = (await Wf.DescribeAsync(run))
                     .GetProperty("executionInfo").GetProperty("executionStatus").GetString() == "CLOSED";
         }
         workersDone.Cancel();
         await Task.WhenAll(workers);
 
         Assert.True(closed, "the workflow never got to close");
-        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "big-fan", runId } });
+        var detail = await Wf.DescribeAsync(run);
         Assert.Equal("COMPLETED", detail.GetProperty("executionInfo").GetProperty("closeStatus").GetString());
     }
 
     [Fact]
     public async Task Two_deciders_polling_one_task_list_only_one_gets_the_decision_task()
     {
-        await wf.StartAsync("two-deciders");
-        var polls = await Task.WhenAll(wf.PollDecisionAsync(identity: "d1"), wf.PollDecisionAsync(identity: "d2"));
+        await Wf.StartAsync("two-deciders");
+        var polls = await Task.WhenAll(Wf.PollDecisionOrEmptyAsync(identity: "d1"), Wf.PollDecisionOrEmptyAsync(identity: "d2"));
         Assert.Single(polls, p => !Workflows.IsEmpty(p));
     }
 
     [Fact]
     public async Task A_signal_during_the_decision_task_fails_the_closing_decision_with_UNHANDLED_DECISION_and_a_new_task_shows_it()
     {
-        var runId = await wf.StartAsync("unhandled");
-        var decision = await wf.PollDecisionAsync();
-        await app.OkAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "unhandled", signalName = "late", input = "news" });
-        await wf.DecideAsync(decision, Workflows.Complete("too soon"));
+        var run = await Wf.StartAsync("unhandled");
+        var decision = await Wf.PollDecisionAsync();
+        await App.OkAsync("SignalWorkflowExecution", new { domain = Wf.Domain, workflowId = "unhandled", signalName = "late", input = "news" });
+        await Wf.DecideAsync(decision, Workflows.Complete("too soon"));
 
-        var next = await wf.PollDecisionAsync();
-        Assert.False(Workflows.IsEmpty(next), "a decision task was expected");
+        var next = await Wf.PollDecisionAsync();
         var events = next.GetProperty("events").EnumerateArray().ToList();
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, WorkflowExecutionSignaled, DecisionTaskCompleted, " +
                      "CompleteWorkflowExecutionFailed, DecisionTaskScheduled, DecisionTaskStarted", Workflows.Types(events));
@@ -131,20 +120,20 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : IAsyncLi
         Assert.Equal("news", events[3].GetProperty("workflowExecutionSignaledEventAttributes").GetProperty("input").GetString());
         Assert.Equal(3, next.GetProperty("previousStartedEventId").GetInt64());
 
-        await wf.DecideAsync(next, Workflows.Complete("done"));
-        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "unhandled", runId } });
+        await Wf.DecideAsync(next, Workflows.Complete("done"));
+        var detail = await Wf.DescribeAsync(run);
         Assert.Equal("COMPLETED", detail.GetProperty("executionInfo").GetProperty("closeStatus").GetString());
     }
 
     [Fact]
     public async Task Fifty_parallel_signals_to_one_execution_are_all_recorded()
     {
-        var runId = await wf.StartAsync("signals");
+        var run = await Wf.StartAsync("signals");
         var calls = Enumerable.Range(0, 50).Select(i =>
-            app.OkAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "signals", signalName = "s", input = $"{i}" }));
+            App.OkAsync("SignalWorkflowExecution", new { domain = Wf.Domain, workflowId = "signals", signalName = "s", input = $"{i}" }));
         await Task.WhenAll(calls);
 
-        var events = await wf.HistoryAsync("signals", runId);
+        var events = await Wf.HistoryAsync(run);
         var inputs = events.Where(e => e.GetProperty("eventType").GetString() == "WorkflowExecutionSignaled")
             .Select(e => e.GetProperty("workflowExecutionSignaledEventAttributes").GetProperty("input").GetString()).ToHashSet();
         Assert.Equal(Enumerable.Range(0, 50).Select(i => $"{i}").ToHashSet(), inputs);

@@ -4,26 +4,16 @@ using SwfServerless.Testing;
 namespace SwfServerless.Api.Tests.Executions;
 
 [Collection("api")]
-public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class ExecutionRulesTests(AzuriteFixture azurite) : WorkflowTest(azurite)
 {
-    private TestApp app = null!;
-    private Workflows wf = null!;
-
-    public async Task InitializeAsync()
-    {
-        app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Swf:LongPollSeconds"] = "1" });
-        wf = new Workflows(app);
-        await wf.RegisterAsync();
-    }
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    protected override Dictionary<string, string?> Settings() => new() { ["Swf:LongPollSeconds"] = "1" };
 
     [Fact]
     public async Task Start_fills_type_defaults_and_WorkflowExecutionStarted_carries_every_attribute()
     {
-        var runId = await wf.StartAsync("attrs", new { input = "in", tagList = new[] { "a", "b" }, taskPriority = "7", lambdaRole = "arn:aws:iam::1:role/x" });
+        var run = await Wf.StartAsync("attrs", new { input = "in", tagList = new[] { "a", "b" }, taskPriority = "7", lambdaRole = "arn:aws:iam::1:role/x" });
 
-        var started = (await wf.HistoryAsync("attrs", runId))[0];
+        var started = (await Wf.HistoryAsync(run))[0];
         Assert.Equal("WorkflowExecutionStarted", started.GetProperty("eventType").GetString());
         Assert.Equal(1, started.GetProperty("eventId").GetInt64());
         var a = started.GetProperty("workflowExecutionStartedEventAttributes");
@@ -41,13 +31,13 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Start_without_a_default_or_a_value_is_DefaultUndefinedFault()
     {
-        await app.OkAsync("RegisterWorkflowType", new { domain = wf.Domain, name = "bare", version = "1" });
-        var message = await app.FaultAsync("StartWorkflowExecution",
-            new { domain = wf.Domain, workflowId = "bare", workflowType = new { name = "bare", version = "1" } }, "DefaultUndefinedFault");
+        await App.OkAsync("RegisterWorkflowType", new { domain = Wf.Domain, name = "bare", version = "1" });
+        var message = await App.FaultAsync("StartWorkflowExecution",
+            new { domain = Wf.Domain, workflowId = "bare", workflowType = new { name = "bare", version = "1" } }, "DefaultUndefinedFault");
         Assert.Contains("Timeout", message, StringComparison.OrdinalIgnoreCase);
-        await app.OkAsync("StartWorkflowExecution", new
+        await App.OkAsync("StartWorkflowExecution", new
         {
-            domain = wf.Domain, workflowId = "bare", workflowType = new { name = "bare", version = "1" }, taskList = new { name = "t" },
+            domain = Wf.Domain, workflowId = "bare", workflowType = new { name = "bare", version = "1" }, taskList = new { name = "t" },
             executionStartToCloseTimeout = "60", taskStartToCloseTimeout = "10", childPolicy = "ABANDON",
         });
     }
@@ -55,12 +45,12 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task One_open_run_per_workflowId_and_a_new_run_after_it_closed()
     {
-        var first = await wf.StartAsync("once");
-        await app.FaultAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "once", workflowType = Workflows.WorkflowType }, "WorkflowExecutionAlreadyStartedFault");
-        await app.OkAsync("TerminateWorkflowExecution", new { domain = wf.Domain, workflowId = "once", reason = "test" });
-        var second = await wf.StartAsync("once");
-        Assert.NotEqual(first, second);
-        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "once", runId = first } });
+        var first = await Wf.StartAsync("once");
+        await App.FaultAsync("StartWorkflowExecution", new { domain = Wf.Domain, workflowId = "once", workflowType = Workflows.WorkflowType }, "WorkflowExecutionAlreadyStartedFault");
+        await App.OkAsync("TerminateWorkflowExecution", new { domain = Wf.Domain, workflowId = "once", reason = "test" });
+        var second = await Wf.StartAsync("once");
+        Assert.NotEqual(first.RunId, second.RunId);
+        var detail = await App.OkAsync("DescribeWorkflowExecution", new { domain = Wf.Domain, execution = first.Json });
         Assert.Equal("TERMINATED", detail.GetProperty("executionInfo").GetProperty("closeStatus").GetString());
     }
 
@@ -68,7 +58,7 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Parallel_starts_of_one_workflowId_exactly_one_wins()
     {
         var calls = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
-            app.CallAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "race", workflowType = Workflows.WorkflowType })));
+            App.CallAsync("StartWorkflowExecution", new { domain = Wf.Domain, workflowId = "race", workflowType = Workflows.WorkflowType })));
         Assert.Single(calls, c => c.Status == System.Net.HttpStatusCode.OK);
         Assert.All(calls.Where(c => c.Status != System.Net.HttpStatusCode.OK),
             c => Assert.Equal("com.amazonaws.swf.base.model#WorkflowExecutionAlreadyStartedFault", c.FaultType));
@@ -77,19 +67,19 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Deprecated_types_domains_and_too_many_tags_are_refused()
     {
-        await app.OkAsync("RegisterWorkflowType", new { domain = wf.Domain, name = "old", version = "1", defaultTaskList = new { name = "t" },
+        await App.OkAsync("RegisterWorkflowType", new { domain = Wf.Domain, name = "old", version = "1", defaultTaskList = new { name = "t" },
             defaultExecutionStartToCloseTimeout = "60", defaultTaskStartToCloseTimeout = "10", defaultChildPolicy = "ABANDON" });
-        await app.OkAsync("DeprecateWorkflowType", new { domain = wf.Domain, workflowType = new { name = "old", version = "1" } });
-        await app.FaultAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "x", workflowType = new { name = "old", version = "1" } }, "TypeDeprecatedFault");
-        await app.FaultAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "x", workflowType = new { name = "nope", version = "1" } }, "UnknownResourceFault");
-        var tags = await app.FaultAsync("StartWorkflowExecution", new { domain = wf.Domain, workflowId = "x", workflowType = Workflows.WorkflowType,
+        await App.OkAsync("DeprecateWorkflowType", new { domain = Wf.Domain, workflowType = new { name = "old", version = "1" } });
+        await App.FaultAsync("StartWorkflowExecution", new { domain = Wf.Domain, workflowId = "x", workflowType = new { name = "old", version = "1" } }, "TypeDeprecatedFault");
+        await App.FaultAsync("StartWorkflowExecution", new { domain = Wf.Domain, workflowId = "x", workflowType = new { name = "nope", version = "1" } }, "UnknownResourceFault");
+        var tags = await App.FaultAsync("StartWorkflowExecution", new { domain = Wf.Domain, workflowId = "x", workflowType = Workflows.WorkflowType,
             tagList = new[] { "1", "2", "3", "4", "5", "6" } }, "ValidationException");
         Assert.Contains("tagList", tags);
 
-        await app.OkAsync("RegisterDomain", new { name = "retired", workflowExecutionRetentionPeriodInDays = "1" });
-        await app.OkAsync("RegisterWorkflowType", new { domain = "retired", name = "w", version = "1" });
-        await app.OkAsync("DeprecateDomain", new { name = "retired" });
-        await app.FaultAsync("StartWorkflowExecution", new { domain = "retired", workflowId = "x", workflowType = new { name = "w", version = "1" } }, "DomainDeprecatedFault");
+        await App.OkAsync("RegisterDomain", new { name = "retired", workflowExecutionRetentionPeriodInDays = "1" });
+        await App.OkAsync("RegisterWorkflowType", new { domain = "retired", name = "w", version = "1" });
+        await App.OkAsync("DeprecateDomain", new { name = "retired" });
+        await App.FaultAsync("StartWorkflowExecution", new { domain = "retired", workflowId = "x", workflowType = new { name = "w", version = "1" } }, "DomainDeprecatedFault");
     }
 
     [Fact]
@@ -97,45 +87,45 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         for (var i = 0; i < 2; i++) // the second time too: only known domains are remembered
         {
-            await app.FaultAsync("PollForDecisionTask", new { domain = "no-such-domain", taskList = new { name = "t" } }, "UnknownResourceFault");
-            await app.FaultAsync("PollForActivityTask", new { domain = "no-such-domain", taskList = new { name = "t" } }, "UnknownResourceFault");
-            await app.FaultAsync("CountPendingActivityTasks", new { domain = "no-such-domain", taskList = new { name = "t" } }, "UnknownResourceFault");
+            await App.FaultAsync("PollForDecisionTask", new { domain = "no-such-domain", taskList = new { name = "t" } }, "UnknownResourceFault");
+            await App.FaultAsync("PollForActivityTask", new { domain = "no-such-domain", taskList = new { name = "t" } }, "UnknownResourceFault");
+            await App.FaultAsync("CountPendingActivityTasks", new { domain = "no-such-domain", taskList = new { name = "t" } }, "UnknownResourceFault");
         }
     }
 
     [Fact]
     public async Task An_empty_poll_has_no_task_token_after_the_poll_time()
     {
-        Assert.True(Workflows.IsEmpty(await wf.PollDecisionAsync("nobody-here")));
-        Assert.True(Workflows.IsEmpty(await wf.PollActivityAsync("nobody-here")));
+        Assert.True(Workflows.IsEmpty(await Wf.PollDecisionOrEmptyAsync("nobody-here")));
+        Assert.True(Workflows.IsEmpty(await Wf.PollActivityOrEmptyAsync("nobody-here")));
     }
 
     [Fact]
     public async Task Forged_reused_and_foreign_task_tokens_are_UnknownResourceFault()
     {
-        await wf.StartAsync("tokens");
-        var decision = await wf.PollDecisionAsync();
+        await Wf.StartAsync("tokens");
+        var decision = await Wf.PollDecisionAsync();
         var token = Workflows.Token(decision);
         var forged = token[..^4] + (token[^4] == 'A' ? "B" : "A") + token[^3..];
-        Assert.Contains("task token", await app.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = forged }, "UnknownResourceFault"));
-        Assert.Contains("task token", await app.FaultAsync("RespondActivityTaskCompleted", new { taskToken = token }, "UnknownResourceFault"));
-        await app.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = "not-a-token" }, "UnknownResourceFault");
+        Assert.Contains("task token", await App.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = forged }, "UnknownResourceFault"));
+        Assert.Contains("task token", await App.FaultAsync("RespondActivityTaskCompleted", new { taskToken = token }, "UnknownResourceFault"));
+        await App.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = "not-a-token" }, "UnknownResourceFault");
 
-        await wf.DecideAsync(decision, Workflows.Schedule("a1"));
-        await app.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = token }, "UnknownResourceFault");
+        await Wf.DecideAsync(decision, Workflows.Schedule("a1"));
+        await App.FaultAsync("RespondDecisionTaskCompleted", new { taskToken = token }, "UnknownResourceFault");
 
-        var activity = await wf.PollActivityAsync();
-        await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(activity), result = "r" });
-        await app.FaultAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(activity), result = "again" }, "UnknownResourceFault");
-        await app.FaultAsync("RecordActivityTaskHeartbeat", new { taskToken = Workflows.Token(activity) }, "UnknownResourceFault");
+        var activity = await Wf.PollActivityAsync();
+        await App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(activity), result = "r" });
+        await App.FaultAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(activity), result = "again" }, "UnknownResourceFault");
+        await App.FaultAsync("RecordActivityTaskHeartbeat", new { taskToken = Workflows.Token(activity) }, "UnknownResourceFault");
     }
 
     [Fact]
     public async Task Tasks_are_handed_out_by_priority_then_in_schedule_order()
     {
-        await wf.StartAsync("priorities");
-        var decision = await wf.PollDecisionAsync();
-        await wf.DecideAsync(decision,
+        await Wf.StartAsync("priorities");
+        var decision = await Wf.PollDecisionAsync();
+        await Wf.DecideAsync(decision,
             Workflows.Schedule("low-1", taskPriority: "-5", taskList: "prio"),
             Workflows.Schedule("mid-1", taskList: "prio"),
             Workflows.Schedule("high", taskPriority: "10", taskList: "prio"),
@@ -143,32 +133,32 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
             Workflows.Schedule("low-2", taskPriority: "-5", taskList: "prio"));
 
         var order = new List<string>();
-        for (var i = 0; i < 5; i++) order.Add((await wf.PollActivityAsync("prio")).GetProperty("activityId").GetString()!);
+        for (var i = 0; i < 5; i++) order.Add((await Wf.PollActivityAsync("prio")).GetProperty("activityId").GetString()!);
         Assert.Equal(["high", "mid-1", "mid-2", "low-1", "low-2"], order);
     }
 
     [Fact]
     public async Task History_pages_in_both_orders_in_GetWorkflowExecutionHistory_and_in_the_decision_poll()
     {
-        var runId = await wf.StartAsync("paged");
-        for (var i = 0; i < 6; i++) await app.OkAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "paged", signalName = $"s{i}" });
+        var run = await Wf.StartAsync("paged");
+        for (var i = 0; i < 6; i++) await App.OkAsync("SignalWorkflowExecution", new { domain = Wf.Domain, workflowId = "paged", signalName = $"s{i}" });
 
         var pages = new List<List<long>>();
         string? token = null;
         do
         {
-            var page = await app.OkAsync("GetWorkflowExecutionHistory", new { domain = wf.Domain, execution = new { workflowId = "paged", runId }, maximumPageSize = 3, reverseOrder = true, nextPageToken = token });
+            var page = await App.OkAsync("GetWorkflowExecutionHistory", new { domain = Wf.Domain, execution = run.Json, maximumPageSize = 3, reverseOrder = true, nextPageToken = token });
             pages.Add(page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("eventId").GetInt64()).ToList());
             token = page.TryGetProperty("nextPageToken", out var t) ? t.GetString() : null;
         } while (token is not null);
         Assert.Equal([[8, 7, 6], [5, 4, 3], [2, 1]], pages);
 
-        var task = await app.OkAsync("PollForDecisionTask", new { domain = wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 4 });
+        var task = await App.OkAsync("PollForDecisionTask", new { domain = Wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 4 });
         var seen = task.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("eventId").GetInt64()).ToList();
         var next = task.GetProperty("nextPageToken").GetString();
         while (next is not null)
         {
-            var page = await app.OkAsync("PollForDecisionTask", new { domain = wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 4, nextPageToken = next });
+            var page = await App.OkAsync("PollForDecisionTask", new { domain = Wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 4, nextPageToken = next });
             Assert.Equal(Workflows.Token(task), Workflows.Token(page));
             seen.AddRange(page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("eventId").GetInt64()));
             next = page.TryGetProperty("nextPageToken", out var t) ? t.GetString() : null;
@@ -180,36 +170,36 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Signal_cancel_and_terminate_find_the_open_run_and_refuse_closed_ones()
     {
-        var runId = await wf.StartAsync("ops");
-        await app.OkAsync("RequestCancelWorkflowExecution", new { domain = wf.Domain, workflowId = "ops" });
-        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "ops", runId } });
+        var run = await Wf.StartAsync("ops");
+        await App.OkAsync("RequestCancelWorkflowExecution", new { domain = Wf.Domain, workflowId = "ops" });
+        var detail = await Wf.DescribeAsync(run);
         Assert.True(detail.GetProperty("executionInfo").GetProperty("cancelRequested").GetBoolean());
 
-        await app.OkAsync("TerminateWorkflowExecution", new { domain = wf.Domain, workflowId = "ops", runId, reason = "why", details = "d", childPolicy = "ABANDON" });
-        var events = await wf.HistoryAsync("ops", runId);
+        await App.OkAsync("TerminateWorkflowExecution", new { domain = Wf.Domain, workflowId = "ops", runId = run.RunId, reason = "why", details = "d", childPolicy = "ABANDON" });
+        var events = await Wf.HistoryAsync(run);
         var terminated = events[^1].GetProperty("workflowExecutionTerminatedEventAttributes");
         Assert.Equal("why", terminated.GetProperty("reason").GetString());
         Assert.Equal("d", terminated.GetProperty("details").GetString());
         Assert.Equal("ABANDON", terminated.GetProperty("childPolicy").GetString());
         Assert.Equal("OPERATOR_INITIATED", terminated.GetProperty("cause").GetString());
 
-        await app.FaultAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "ops", signalName = "s" }, "UnknownResourceFault");
-        await app.FaultAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "ops", runId, signalName = "s" }, "UnknownResourceFault");
-        await app.FaultAsync("TerminateWorkflowExecution", new { domain = wf.Domain, workflowId = "ops" }, "UnknownResourceFault");
-        await app.FaultAsync("RequestCancelWorkflowExecution", new { domain = wf.Domain, workflowId = "never" }, "UnknownResourceFault");
+        await App.FaultAsync("SignalWorkflowExecution", new { domain = Wf.Domain, workflowId = "ops", signalName = "s" }, "UnknownResourceFault");
+        await App.FaultAsync("SignalWorkflowExecution", new { domain = Wf.Domain, workflowId = "ops", runId = run.RunId, signalName = "s" }, "UnknownResourceFault");
+        await App.FaultAsync("TerminateWorkflowExecution", new { domain = Wf.Domain, workflowId = "ops" }, "UnknownResourceFault");
+        await App.FaultAsync("RequestCancelWorkflowExecution", new { domain = Wf.Domain, workflowId = "never" }, "UnknownResourceFault");
     }
 
     [Fact]
     public async Task Describe_shows_configuration_open_counts_and_the_latest_context()
     {
-        var runId = await wf.StartAsync("describe", new { tagList = new[] { "t1" } });
-        var decision = await wf.PollDecisionAsync();
-        await app.OkAsync("RespondDecisionTaskCompleted", new { taskToken = Workflows.Token(decision), executionContext = "ctx-1",
+        var run = await Wf.StartAsync("describe", new { tagList = new[] { "t1" } });
+        var decision = await Wf.PollDecisionAsync();
+        await App.OkAsync("RespondDecisionTaskCompleted", new { taskToken = Workflows.Token(decision), executionContext = "ctx-1",
             decisions = new[] { Workflows.Schedule("a"), Workflows.Schedule("b"),
                 new { decisionType = "StartTimer", startTimerDecisionAttributes = new { timerId = "t", startToFireTimeout = "300" } } } });
-        await wf.PollActivityAsync();
+        await Wf.PollActivityAsync();
 
-        var detail = await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "describe", runId } });
+        var detail = await Wf.DescribeAsync(run);
         Assert.Equal("OPEN", detail.GetProperty("executionInfo").GetProperty("executionStatus").GetString());
         Assert.Equal("ctx-1", detail.GetProperty("latestExecutionContext").GetString());
         Assert.True(detail.TryGetProperty("latestActivityTaskTimestamp", out _));
@@ -220,7 +210,7 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("600", detail.GetProperty("executionConfiguration").GetProperty("executionStartToCloseTimeout").GetString());
         Assert.Equal("deciders", detail.GetProperty("executionConfiguration").GetProperty("taskList").GetProperty("name").GetString());
 
-        var pending = await app.OkAsync("CountPendingActivityTasks", new { domain = wf.Domain, taskList = new { name = "workers" } });
+        var pending = await App.OkAsync("CountPendingActivityTasks", new { domain = Wf.Domain, taskList = new { name = "workers" } });
         Assert.Equal(1, pending.GetProperty("count").GetInt32());
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SwfServerless.Core.Executions;
@@ -15,22 +14,14 @@ namespace SwfServerless.Api.Tests.Executions;
 /// (visibility timeout 1 s here) and the intent takes effect exactly once; delivering a message again changes nothing.
 /// </summary>
 [Collection("api")]
-public sealed class IntentRecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class IntentRecoveryTests(AzuriteFixture azurite) : WorkflowTest(azurite)
 {
-    private readonly CrashOnce crashes = new();
-    private TestApp app = null!;
-    private Workflows wf = null!;
+    private readonly IntentFaults crashes = new();
 
-    public async Task InitializeAsync()
-    {
-        app = await TestApp.StartAsync(azurite,
-            new Dictionary<string, string?> { ["Swf:LongPollSeconds"] = "2", ["Swf:IntentVisibilitySeconds"] = "1", ["Swf:PollIntervalMilliseconds"] = "200" },
-            services => services.AddSingleton<IIntentCrashPoints>(crashes));
-        wf = new Workflows(app);
-        await wf.RegisterAsync();
-    }
+    protected override Dictionary<string, string?> Settings() =>
+        new() { ["Swf:LongPollSeconds"] = "2", ["Swf:IntentVisibilitySeconds"] = "1", ["Swf:PollIntervalMilliseconds"] = "200" };
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IIntentCrashPoints>(crashes);
 
     [Theory]
     [InlineData(CrashPoint.BeforeTargetWrite)]
@@ -38,54 +29,54 @@ public sealed class IntentRecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task After_a_crash_the_child_starts_once_the_signal_arrives_once_the_cancel_request_is_recorded_once(CrashPoint point)
     {
         crashes.At = point;
-        var targetRun = await wf.StartAsync("target", new { taskList = new { name = "targets" } });
-        var parentRun = await wf.StartAsync("parent");
-        await wf.DecideAsync(await wf.PollDecisionAsync(),
+        var targetRun = (await Wf.StartAsync("target", new { taskList = new { name = "targets" } })).RunId;
+        var parentRun = (await Wf.StartAsync("parent")).RunId;
+        await Wf.DecideAsync(await Wf.PollDecisionAsync(),
             Workflows.StartChild("kid"), Workflows.Signal("target", "hello", input: "once"), Workflows.RequestCancel("target"));
 
-        var parent = await wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1
+        var parent = await Wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1
             && Workflows.Count(e, "ExternalWorkflowExecutionSignaled") == 1 && Workflows.Count(e, "ExternalWorkflowExecutionCancelRequested") == 1);
         // Each of the three intents crashed once at the crash point, and was carried out on its redelivery.
         Assert.Equal(3, crashes.Crashed.Count);
-        await Task.Delay(1500); // a second redelivery, if any were coming, has had its chance
+        await IntentsSettledAsync(); // no redelivery is left to come
 
-        var target = await wf.HistoryAsync("target", targetRun);
+        var target = await Wf.HistoryAsync("target", targetRun);
         Assert.Equal((1, 1), (Workflows.Count(target, "WorkflowExecutionSignaled"), Workflows.Count(target, "WorkflowExecutionCancelRequested")));
-        parent = await wf.HistoryAsync("parent", parentRun);
+        parent = await Wf.HistoryAsync("parent", parentRun);
         Assert.Equal((1, 1, 1), (Workflows.Count(parent, "ChildWorkflowExecutionStarted"), Workflows.Count(parent, "ExternalWorkflowExecutionSignaled"),
             Workflows.Count(parent, "ExternalWorkflowExecutionCancelRequested")));
-        Assert.Equal(1, await CountRunsAsync("kid"));
-        var kidRun = Workflows.Attributes(Workflows.Last(parent, "ChildWorkflowExecutionStarted")).GetProperty("workflowExecution").GetProperty("runId").GetString();
-        var kid = await wf.PollDecisionAsync("kids");
+        Assert.Equal(1, await Wf.CountRunsAsync("kid"));
+        var kidRun = Workflows.ChildRunId(parent);
+        var kid = await Wf.PollDecisionAsync("kids");
         Assert.Equal(kidRun, kid.GetProperty("workflowExecution").GetProperty("runId").GetString());
     }
 
     [Fact]
     public async Task Delivering_every_intent_message_twice_more_changes_nothing()
     {
-        var targetRun = await wf.StartAsync("target", new { taskList = new { name = "targets" } });
-        var parentRun = await wf.StartAsync("parent");
-        await wf.DecideAsync(await wf.PollDecisionAsync(),
+        var targetRun = (await Wf.StartAsync("target", new { taskList = new { name = "targets" } })).RunId;
+        var parentRun = (await Wf.StartAsync("parent")).RunId;
+        await Wf.DecideAsync(await Wf.PollDecisionAsync(),
             Workflows.StartChild("kid"), Workflows.Signal("target", "hello"), Workflows.RequestCancel("target"), Workflows.Signal("nobody", "lost"));
-        await wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1
+        await Wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 1
             && Workflows.Count(e, "ExternalWorkflowExecutionSignaled") == 1 && Workflows.Count(e, "ExternalWorkflowExecutionCancelRequested") == 1
             && Workflows.Count(e, "SignalExternalWorkflowExecutionFailed") == 1);
         // The child completes and the parent hears of it (a RunClosed intent); then the parent is terminated with a child
         // policy over a second child (another RunClosed intent).
-        await wf.DecideAsync(await wf.PollDecisionAsync("kids"), Workflows.Complete("r"));
-        var events = await wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionCompleted") == 1);
-        await wf.DecideAsync(await wf.PollDecisionAsync(), Workflows.StartChild("kid2", childPolicy: "ABANDON"));
-        events = await wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 2);
-        var kid2Run = Workflows.Attributes(Workflows.Last(events, "ChildWorkflowExecutionStarted")).GetProperty("workflowExecution").GetProperty("runId").GetString()!;
-        await app.OkAsync("TerminateWorkflowExecution", new { domain = wf.Domain, workflowId = "parent", childPolicy = "REQUEST_CANCEL" });
-        await wf.WaitForHistoryAsync("kid2", kid2Run, e => Workflows.Count(e, "WorkflowExecutionCancelRequested") == 1);
-        await Task.Delay(300);
+        await Wf.DecideAsync(await Wf.PollDecisionAsync("kids"), Workflows.Complete("r"));
+        var events = await Wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionCompleted") == 1);
+        await Wf.DecideAsync(await Wf.PollDecisionAsync(), Workflows.StartChild("kid2", childPolicy: "ABANDON"));
+        events = await Wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionStarted") == 2);
+        var kid2Run = Workflows.ChildRunId(events);
+        await App.OkAsync("TerminateWorkflowExecution", new { domain = Wf.Domain, workflowId = "parent", childPolicy = "REQUEST_CANCEL" });
+        await Wf.WaitForHistoryAsync("kid2", kid2Run, e => Workflows.Count(e, "WorkflowExecutionCancelRequested") == 1);
+        await IntentsSettledAsync(); // every intent has been seen and carried out
 
         var seen = crashes.Seen.Values.ToList();
         Assert.Equal([IntentKind.StartChild, IntentKind.StartChild, IntentKind.SignalExternal, IntentKind.SignalExternal, IntentKind.RequestCancelExternal,
             IntentKind.RunClosed, IntentKind.RunClosed], seen.Select(m => m.Kind).Order());
         var before = await SnapshotAsync();
-        var work = app.Services.GetRequiredService<IntentsWork>();
+        var work = App.Services.GetRequiredService<IntentsWork>();
         foreach (var message in seen)
         {
             await work.RunAsync(IntentQueue.Serialize(message), 1, CancellationToken.None);
@@ -95,85 +86,10 @@ public sealed class IntentRecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Duplicates_delivered_while_the_first_delivery_is_between_target_write_and_report_change_nothing()
-    {
-        crashes.HoldReports = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var targetRun = await wf.StartAsync("target", new { taskList = new { name = "targets" } });
-        var parentRun = await wf.StartAsync("parent");
-        await wf.DecideAsync(await wf.PollDecisionAsync(), Workflows.StartChild("kid"), Workflows.Signal("target", "hello"), Workflows.RequestCancel("target"));
-        await crashes.ThreeHeld.Task.WaitAsync(TimeSpan.FromSeconds(20));
-
-        // The target writes are committed, the reports are not: the source still has the intents pending, so each
-        // duplicate goes all the way to the target again, finds its intent row there, and reports.
-        var work = app.Services.GetRequiredService<IntentsWork>();
-        foreach (var message in crashes.Held.Values)
-        {
-            await Task.WhenAll(work.RunAsync(IntentQueue.Serialize(message), 1, CancellationToken.None), work.RunAsync(IntentQueue.Serialize(message), 1, CancellationToken.None));
-        }
-        crashes.HoldReports.SetResult();
-        await Task.Delay(1500);
-
-        var parent = await wf.HistoryAsync("parent", parentRun);
-        Assert.Equal((1, 1, 1), (Workflows.Count(parent, "ChildWorkflowExecutionStarted"), Workflows.Count(parent, "ExternalWorkflowExecutionSignaled"),
-            Workflows.Count(parent, "ExternalWorkflowExecutionCancelRequested")));
-        var target = await wf.HistoryAsync("target", targetRun);
-        Assert.Equal((1, 1), (Workflows.Count(target, "WorkflowExecutionSignaled"), Workflows.Count(target, "WorkflowExecutionCancelRequested")));
-        Assert.Equal(1, await CountRunsAsync("kid"));
-    }
-
-    [Fact]
-    public async Task A_child_that_continues_as_new_and_completes_before_its_start_is_reported_is_reported_started_and_completed_once()
-    {
-        crashes.HoldReports = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var parentRun = await wf.StartAsync("parent");
-        await wf.DecideAsync(await wf.PollDecisionAsync(), Workflows.StartChild("kid"));
-        await crashes.FirstHeld.Task.WaitAsync(TimeSpan.FromSeconds(20)); // the child is started; the parent has not heard
-
-        var first = await wf.PollDecisionAsync("kids");
-        var firstRun = first.GetProperty("workflowExecution").GetProperty("runId").GetString();
-        await wf.DecideAsync(first, Workflows.ContinueAsNew("2", "kids"));
-        await wf.DecideAsync(await wf.PollDecisionAsync("kids"), Workflows.ContinueAsNew("3", "kids"));
-        var last = await wf.PollDecisionAsync("kids");
-        var lastRun = last.GetProperty("workflowExecution").GetProperty("runId").GetString();
-        Assert.Equal(("parent", parentRun), (Workflows.Attributes(last.GetProperty("events")[0]).GetProperty("parentWorkflowExecution").GetProperty("workflowId").GetString(),
-            Workflows.Attributes(last.GetProperty("events")[0]).GetProperty("parentWorkflowExecution").GetProperty("runId").GetString()));
-        await wf.DecideAsync(last, Workflows.Complete("r"));
-
-        var parent = await wf.WaitForHistoryAsync("parent", parentRun, e => Workflows.Count(e, "ChildWorkflowExecutionCompleted") == 1);
-        crashes.HoldReports.SetResult();
-        await Task.Delay(1500);
-        parent = await wf.HistoryAsync("parent", parentRun);
-        Assert.Equal((1, 1), (Workflows.Count(parent, "ChildWorkflowExecutionStarted"), Workflows.Count(parent, "ChildWorkflowExecutionCompleted")));
-        Assert.Equal(firstRun, Workflows.Attributes(Workflows.Last(parent, "ChildWorkflowExecutionStarted")).GetProperty("workflowExecution").GetProperty("runId").GetString());
-        var completed = Workflows.Attributes(Workflows.Last(parent, "ChildWorkflowExecutionCompleted"));
-        Assert.Equal((lastRun, "r"), (completed.GetProperty("workflowExecution").GetProperty("runId").GetString(), completed.GetProperty("result").GetString()));
-        Assert.Equal(0, (await app.OkAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution = new { workflowId = "parent", runId = parentRun } }))
-            .GetProperty("openCounts").GetProperty("openChildWorkflowExecutions").GetInt32());
-    }
-
-    [Fact]
-    public async Task A_child_whose_parent_is_terminated_before_the_start_is_reported_gets_the_child_policy_when_it_starts()
-    {
-        crashes.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var parentRun = await wf.StartAsync("parent");
-        await wf.DecideAsync(await wf.PollDecisionAsync(), Workflows.StartChild("kid"));
-        await crashes.AtGate.Task.WaitAsync(TimeSpan.FromSeconds(20));  // the start intent is held before its target write
-
-        await app.OkAsync("TerminateWorkflowExecution", new { domain = wf.Domain, workflowId = "parent" }); // policy TERMINATE
-        crashes.Gate.SetResult();
-
-        var kidRun = await WaitForRunAsync("kid");
-        var kid = await wf.WaitForHistoryAsync("kid", kidRun, e => Workflows.Count(e, "WorkflowExecutionTerminated") == 1);
-        Assert.Equal("CHILD_POLICY_APPLIED", Workflows.Attributes(Workflows.Last(kid, "WorkflowExecutionTerminated")).GetProperty("cause").GetString());
-        var parent = await wf.HistoryAsync("parent", parentRun);
-        Assert.Equal("WorkflowExecutionTerminated", parent[^1].GetProperty("eventType").GetString());
-    }
-
-    [Fact]
     public async Task Under_the_Functions_trigger_an_intent_not_yet_committed_is_requeued_and_dropped_after_the_grace_period()
     {
-        var queue = app.Services.GetRequiredService<IntentQueue>();
-        var work = app.Services.GetRequiredService<IntentsWork>();
+        var queue = App.Services.GetRequiredService<IntentQueue>();
+        var work = App.Services.GetRequiredService<IntentsWork>();
         Assert.Equal(0, await queue.CountAsync(CancellationToken.None));
 
         // The trigger completes (deletes) the delivered message itself; a deferral must therefore queue a delayed copy.
@@ -194,84 +110,13 @@ public sealed class IntentRecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         var runs = new List<(string WorkflowId, string RunId)>();
         foreach (var operation in new[] { "ListOpenWorkflowExecutions", "ListClosedWorkflowExecutions" })
         {
-            var page = await app.OkAsync(operation, new { domain = wf.Domain, startTimeFilter = new { oldestDate = 0 } });
+            var page = await App.OkAsync(operation, new { domain = Wf.Domain, startTimeFilter = new { oldestDate = 0 } });
             runs.AddRange(page.GetProperty("executionInfos").EnumerateArray().Select(i =>
                 (i.GetProperty("execution").GetProperty("workflowId").GetString()!, i.GetProperty("execution").GetProperty("runId").GetString()!)));
         }
         var text = new List<string>();
         foreach (var (workflowId, runId) in runs.Order())
-            text.Add($"{workflowId}/{runId}: " + JsonSerializer.Serialize(await wf.HistoryAsync(workflowId, runId)));
+            text.Add($"{workflowId}/{runId}: " + JsonSerializer.Serialize(await Wf.HistoryAsync(workflowId, runId)));
         return string.Join("\n", text);
-    }
-
-    private async Task<string> WaitForRunAsync(string workflowId)
-    {
-        for (var i = 0; ; i++)
-        {
-            var filter = new { domain = wf.Domain, startTimeFilter = new { oldestDate = 0 }, executionFilter = new { workflowId } };
-            foreach (var operation in new[] { "ListOpenWorkflowExecutions", "ListClosedWorkflowExecutions" })
-            {
-                var infos = (await app.OkAsync(operation, filter)).GetProperty("executionInfos");
-                if (infos.GetArrayLength() > 0) return infos[0].GetProperty("execution").GetProperty("runId").GetString()!;
-            }
-            Assert.True(i < 200, $"{workflowId} never started");
-            await Task.Delay(50);
-        }
-    }
-
-    private async Task<int> CountRunsAsync(string workflowId)
-    {
-        var filter = new { domain = wf.Domain, startTimeFilter = new { oldestDate = 0 }, executionFilter = new { workflowId } };
-        return (await app.OkAsync("CountOpenWorkflowExecutions", filter)).GetProperty("count").GetInt32()
-            + (await app.OkAsync("CountClosedWorkflowExecutions", filter)).GetProperty("count").GetInt32();
-    }
-
-    public enum CrashPoint { None, BeforeTargetWrite, BeforeReport }
-
-    /// <summary>
-    /// Crashes each intent once at the chosen point; records every intent it saw; can hold the first start intent before
-    /// its target write, or the first delivery of each intent before its report.
-    /// </summary>
-    private sealed class CrashOnce : IIntentCrashPoints
-    {
-        public CrashPoint At { get; set; }
-        public ConcurrentDictionary<string, IntentMessage> Crashed { get; } = new();
-        public ConcurrentDictionary<string, IntentMessage> Seen { get; } = new();
-        public TaskCompletionSource? Gate { get; set; }
-        public TaskCompletionSource AtGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async ValueTask BeforeTargetWriteAsync(IntentMessage intent, CancellationToken ct)
-        {
-            Seen.TryAdd(Key(intent), intent);
-            if (Gate is { } gate && intent.Kind == IntentKind.StartChild)
-            {
-                AtGate.TrySetResult();
-                await gate.Task.WaitAsync(ct);
-            }
-            Crash(intent, CrashPoint.BeforeTargetWrite);
-        }
-
-        public TaskCompletionSource? HoldReports { get; set; }
-        public ConcurrentDictionary<string, IntentMessage> Held { get; } = new();
-        public TaskCompletionSource ThreeHeld { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public TaskCompletionSource FirstHeld { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async ValueTask BeforeReportAsync(IntentMessage intent, CancellationToken ct)
-        {
-            if (HoldReports is { } hold && Held.TryAdd(Key(intent), intent))
-            {
-                FirstHeld.TrySetResult();
-                if (Held.Count == 3) ThreeHeld.TrySetResult();
-                await hold.Task.WaitAsync(ct);
-            }
-            Crash(intent, CrashPoint.BeforeReport);
-        }
-
-        private void Crash(IntentMessage intent, CrashPoint point)
-        {
-            if (At == point && Crashed.TryAdd(Key(intent), intent)) throw new InvalidOperationException($"Injected crash {point} in {Key(intent)}");
-        }
-
-        private static string Key(IntentMessage m) => $"{m.Kind}|{m.RunId}|{m.EventId}";
     }
 }

@@ -8,19 +8,9 @@ namespace SwfServerless.Api.Tests.Executions;
 /// a member that is absent, null, empty or zero). Sources of each expectation are in the test or next to the code.
 /// </summary>
 [Collection("api")]
-public sealed class WireShapeTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class WireShapeTests(AzuriteFixture azurite) : WorkflowTest(azurite)
 {
-    private TestApp app = null!;
-    private Workflows wf = null!;
-
-    public async Task InitializeAsync()
-    {
-        app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Swf:LongPollSeconds"] = "1" });
-        wf = new Workflows(app);
-        await wf.RegisterAsync();
-    }
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    protected override Dictionary<string, string?> Settings() => new() { ["Swf:LongPollSeconds"] = "1" };
 
     /// <summary>The body's members, exactly (any order): none missing, none extra, each with the given JSON value.</summary>
     private static void AssertMembers(string expected, SwfResponse response)
@@ -44,15 +34,15 @@ public sealed class WireShapeTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Empty_polls_answer_Amazon_SWFs_bodies_with_no_taskToken_and_no_events()
     {
         // Raw bodies from swf.us-west-2 (amazonka issues #108, #257, #285); moto PR #3680 answers the same.
-        var decision = await app.CallAsync("PollForDecisionTask", new
+        var decision = await App.CallAsync("PollForDecisionTask", new
         {
-            domain = wf.Domain, taskList = new { name = "nobody-decides-here" }, identity = "decider", maximumPageSize = 100, reverseOrder = true,
+            domain = Wf.Domain, taskList = new { name = "nobody-decides-here" }, identity = "decider", maximumPageSize = 100, reverseOrder = true,
         });
         AssertMembers("""{"previousStartedEventId":0,"startedEventId":0}""", decision);
         Assert.DoesNotContain("taskToken", decision.Text);
         Assert.DoesNotContain("events", decision.Text);
 
-        var activity = await app.CallAsync("PollForActivityTask", new { domain = wf.Domain, taskList = new { name = "nobody-works-here" }, identity = "worker" });
+        var activity = await App.CallAsync("PollForActivityTask", new { domain = Wf.Domain, taskList = new { name = "nobody-works-here" }, identity = "worker" });
         AssertMembers("""{"startedEventId":0}""", activity);
         Assert.DoesNotContain("taskToken", activity.Text);
     }
@@ -64,10 +54,9 @@ public sealed class WireShapeTests(AzuriteFixture azurite) : IAsyncLifetime
         // swf.us-east-1 (tests/integration/cassettes: DescribeWorkflowExecution, GetWorkflowExecutionHistory), the AWS
         // CLI's examples (awscli/examples/swf: count-*-workflow-executions print "truncated": false; list-activity-types:
         // "When there are no more pages of results to return, nextPageToken will not be returned").
-        var runId = await wf.StartAsync("plain"); // no input, no tags
-        var execution = new { workflowId = "plain", runId };
+        var execution = (await Wf.StartAsync("plain")).Json; // no input, no tags
 
-        var describe = Parse(await app.CallAsync("DescribeWorkflowExecution", new { domain = wf.Domain, execution }));
+        var describe = Parse(await App.CallAsync("DescribeWorkflowExecution", new { domain = Wf.Domain, execution }));
         var info = describe.GetProperty("executionInfo");
         Assert.False(info.TryGetProperty("tagList", out _), "no tagList member for a run started without tags");
         Assert.False(info.TryGetProperty("parent", out _));
@@ -80,8 +69,8 @@ public sealed class WireShapeTests(AzuriteFixture azurite) : IAsyncLifetime
 
         foreach (var count in new[]
         {
-            Parse(await app.CallAsync("CountPendingDecisionTasks", new { domain = wf.Domain, taskList = new { name = "deciders" } })),
-            Parse(await app.CallAsync("CountOpenWorkflowExecutions", new { domain = wf.Domain, startTimeFilter = new { oldestDate = 0 } })),
+            Parse(await App.CallAsync("CountPendingDecisionTasks", new { domain = Wf.Domain, taskList = new { name = "deciders" } })),
+            Parse(await App.CallAsync("CountOpenWorkflowExecutions", new { domain = Wf.Domain, startTimeFilter = new { oldestDate = 0 } })),
         })
         {
             Assert.Equal(["count", "truncated"], count.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
@@ -89,17 +78,17 @@ public sealed class WireShapeTests(AzuriteFixture azurite) : IAsyncLifetime
         }
 
         // The first decision task: previousStartedEventId is sent as 0, the last (only) page has no nextPageToken.
-        var task = Parse(await app.CallAsync("PollForDecisionTask", new { domain = wf.Domain, taskList = new { name = "deciders" }, identity = "decider" }));
+        var task = Parse(await App.CallAsync("PollForDecisionTask", new { domain = Wf.Domain, taskList = new { name = "deciders" }, identity = "decider" }));
         Assert.Equal(0, task.GetProperty("previousStartedEventId").GetInt64());
         Assert.False(task.TryGetProperty("nextPageToken", out _));
         var started = Workflows.Attributes(task.GetProperty("events")[0]);
         Assert.False(started.TryGetProperty("input", out _));
         Assert.False(started.TryGetProperty("tagList", out _));
 
-        var history = Parse(await app.CallAsync("GetWorkflowExecutionHistory", new { domain = wf.Domain, execution }));
+        var history = Parse(await App.CallAsync("GetWorkflowExecutionHistory", new { domain = Wf.Domain, execution }));
         Assert.False(history.TryGetProperty("nextPageToken", out _));
-        Assert.False(Parse(await app.CallAsync("ListDomains", new { registrationStatus = "REGISTERED" })).TryGetProperty("nextPageToken", out _));
-        Assert.False(Parse(await app.CallAsync("ListOpenWorkflowExecutions", new { domain = wf.Domain, startTimeFilter = new { oldestDate = 0 } }))
+        Assert.False(Parse(await App.CallAsync("ListDomains", new { registrationStatus = "REGISTERED" })).TryGetProperty("nextPageToken", out _));
+        Assert.False(Parse(await App.CallAsync("ListOpenWorkflowExecutions", new { domain = Wf.Domain, startTimeFilter = new { oldestDate = 0 } }))
             .TryGetProperty("nextPageToken", out _));
     }
 
@@ -109,9 +98,9 @@ public sealed class WireShapeTests(AzuriteFixture azurite) : IAsyncLifetime
         // Raw swf.us-east-1 histories recorded by botify-labs/simpleflow (tests/integration/cassettes): a run no parent
         // started has "parentInitiatedEventId":0; a signal and a cancel request made through the API have
         // "externalInitiatedEventId":0 (test_cancel_requested.yaml: the cancel request's attributes are exactly that).
-        var runId = await wf.StartAsync("zeros");
-        await app.OkAsync("SignalWorkflowExecution", new { domain = wf.Domain, workflowId = "zeros", signalName = "poke", input = "hi" });
-        await app.OkAsync("RequestCancelWorkflowExecution", new { domain = wf.Domain, workflowId = "zeros" });
+        var zeros = await Wf.StartAsync("zeros");
+        await App.OkAsync("SignalWorkflowExecution", new { domain = Wf.Domain, workflowId = "zeros", signalName = "poke", input = "hi" });
+        await App.OkAsync("RequestCancelWorkflowExecution", new { domain = Wf.Domain, workflowId = "zeros" });
 
         void AssertZeros(List<JsonElement> events, string where)
         {
@@ -124,17 +113,17 @@ public sealed class WireShapeTests(AzuriteFixture azurite) : IAsyncLifetime
             Assert.Equal("""{"externalInitiatedEventId":0}""", Sorted(Workflows.Attributes(Workflows.Last(events, "WorkflowExecutionCancelRequested"))));
         }
 
-        var history = Parse(await app.CallAsync("GetWorkflowExecutionHistory", new { domain = wf.Domain, execution = new { workflowId = "zeros", runId } }));
+        var history = Parse(await App.CallAsync("GetWorkflowExecutionHistory", new { domain = Wf.Domain, execution = zeros.Json }));
         AssertZeros(history.GetProperty("events").EnumerateArray().ToList(), "GetWorkflowExecutionHistory");
 
         // The decision task's history, in pages of two: the first page and the ones fetched with its nextPageToken.
-        var page = Parse(await app.CallAsync("PollForDecisionTask", new { domain = wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 2 }));
+        var page = Parse(await App.CallAsync("PollForDecisionTask", new { domain = Wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 2 }));
         var events = page.GetProperty("events").EnumerateArray().ToList();
         while (page.TryGetProperty("nextPageToken", out var next))
         {
-            page = Parse(await app.CallAsync("PollForDecisionTask", new
+            page = Parse(await App.CallAsync("PollForDecisionTask", new
             {
-                domain = wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 2, nextPageToken = next.GetString(),
+                domain = Wf.Domain, taskList = new { name = "deciders" }, maximumPageSize = 2, nextPageToken = next.GetString(),
             }));
             events.AddRange(page.GetProperty("events").EnumerateArray());
         }

@@ -1,10 +1,15 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
-using SwfServerless.AzureStorage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.Service.Hosting;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests.Functions;
@@ -15,7 +20,10 @@ namespace SwfServerless.Api.Tests.Functions;
 /// <c>ManagedIdentityCredential</c> (Azure.Identity 1.21, through MSAL's <c>AppServiceManagedIdentitySource</c>) uses when
 /// <c>IDENTITY_ENDPOINT</c> and <c>IDENTITY_HEADER</c> are set: <c>GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&amp;resource=...&amp;client_id=...</c>
 /// with header <c>X-IDENTITY-HEADER</c>. Storage is Azurite behind a recording gateway that accepts only that bearer
-/// token and re-signs each request with Shared Key, because Azurite's own OAuth mode needs HTTPS.
+/// token and re-signs each request with Shared Key, because Azurite's own OAuth mode needs HTTPS. The gateway itself
+/// speaks HTTPS with a certificate made for the test, because the Azure SDKs send bearer tokens over HTTPS only; the
+/// app's storage clients get an HTTP client that trusts exactly that certificate (<see cref="StorageClientOptions.HttpClient"/>),
+/// everything else about them comes from <see cref="SwfServiceSetup.CreateStorageClients"/> and the settings, as in Azure.
 /// </summary>
 /// <remarks>
 /// What this proves: the app takes the identity path when no connection string is set, asks the platform's endpoint
@@ -33,9 +41,8 @@ public sealed class ManagedIdentityTests(AzuriteFixture azurite)
     [Fact]
     public async Task Without_a_connection_string_the_app_uses_managed_identity_tokens_for_tables_and_queues()
     {
-        var backing = StorageAccount.Parse(azurite.ConnectionString);
         await using var identity = await FakeIdentityEndpoint.StartAsync(IdentityHeader);
-        await using var gateway = await BearerGateway.StartAsync(backing, identity.IssuedTokens);
+        await using var gateway = await BearerGateway.StartAsync(azurite.ConnectionString, identity.IssuedTokens);
 
         var previous = (Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT"), Environment.GetEnvironmentVariable("IDENTITY_HEADER"));
         Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", identity.Url + "/msi/token");
@@ -49,7 +56,8 @@ public sealed class ManagedIdentityTests(AzuriteFixture azurite)
                 ["AzureWebJobsStorage:clientId"] = ClientId,
                 ["AzureWebJobsStorage:tableServiceUri"] = gateway.TableUrl,
                 ["AzureWebJobsStorage:queueServiceUri"] = gateway.QueueUrl,
-            });
+            }, services => services.AddSingleton(sp => SwfServiceSetup.CreateStorageClients(
+                sp.GetRequiredService<IConfiguration>(), new StorageClientOptions { HttpClient = gateway.TrustingClient() })));
 
             var domain = TestNames.Unique("mi");
             await app.OkAsync("RegisterDomain", new { name = domain, workflowExecutionRetentionPeriodInDays = "1" });
@@ -123,7 +131,10 @@ public sealed class ManagedIdentityTests(AzuriteFixture azurite)
         public async ValueTask DisposeAsync() { await _app.StopAsync(); await _app.DisposeAsync(); }
     }
 
-    /// <summary>Accepts only issued bearer tokens, records each request, and forwards it to Azurite signed with Shared Key.</summary>
+    /// <summary>
+    /// HTTPS with a certificate of its own; accepts only issued bearer tokens, records each request, and forwards it to
+    /// Azurite signed with Shared Key.
+    /// </summary>
     private sealed class BearerGateway : IAsyncDisposable
     {
         public sealed record Call(string Service, string Method, string Path);
@@ -132,23 +143,47 @@ public sealed class ManagedIdentityTests(AzuriteFixture azurite)
             { "Host", "Authorization", "Connection", "Transfer-Encoding", "Content-Length", "Expect" };
 
         private readonly WebApplication _app;
+        private readonly X509Certificate2 _certificate;
         private readonly HttpClient _http = new();
         public string TableUrl { get; }
         public string QueueUrl { get; }
         public ConcurrentQueue<Call> Forwarded { get; } = new();
         public ConcurrentQueue<string> Rejected { get; } = new();
 
-        private BearerGateway(WebApplication app, string tableUrl, string queueUrl) { _app = app; TableUrl = tableUrl; QueueUrl = queueUrl; }
-
-        public static async Task<BearerGateway> StartAsync(StorageAccount backing, ConcurrentDictionary<string, bool> tokens)
+        private BearerGateway(WebApplication app, X509Certificate2 certificate, string tableUrl, string queueUrl)
         {
+            _app = app;
+            _certificate = certificate;
+            TableUrl = tableUrl;
+            QueueUrl = queueUrl;
+        }
+
+        /// <summary>A client that trusts this gateway's certificate and no other untrusted one.</summary>
+        public HttpClient TrustingClient() => new(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None || certificate?.GetCertHashString() == _certificate.GetCertHashString() },
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+        public static async Task<BearerGateway> StartAsync(string backingConnectionString, ConcurrentDictionary<string, bool> tokens)
+        {
+            var backing = ConnectionSettings(backingConnectionString);
+            var account = backing["AccountName"];
+            var signer = new SharedKeySigner(account, Convert.FromBase64String(backing["AccountKey"]));
+            var (tableRoot, queueRoot) = (new Uri(backing["TableEndpoint"]), new Uri(backing["QueueEndpoint"]));
             int tablePort = TestApp.FreePort(), queuePort = TestApp.FreePort();
+            var certificate = SelfSignedCertificate();
             var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls($"http://127.0.0.1:{tablePort}", $"http://127.0.0.1:{queuePort}");
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.Listen(IPAddress.Loopback, tablePort, l => l.UseHttps(certificate));
+                kestrel.Listen(IPAddress.Loopback, queuePort, l => l.UseHttps(certificate));
+            });
             var app = builder.Build();
-            var gateway = new BearerGateway(app,
-                $"http://127.0.0.1:{tablePort}/{backing.Name}", $"http://127.0.0.1:{queuePort}/{backing.Name}");
-            var signer = new SharedKeyAuthorizer(backing.Name, backing.Key!);
+            var gateway = new BearerGateway(app, certificate, $"https://127.0.0.1:{tablePort}/{account}", $"https://127.0.0.1:{queuePort}/{account}");
             app.Run(async http =>
             {
                 var isTable = http.Connection.LocalPort == tablePort;
@@ -160,14 +195,13 @@ public sealed class ManagedIdentityTests(AzuriteFixture azurite)
                     return;
                 }
                 gateway.Forwarded.Enqueue(new Call(isTable ? "table" : "queue", http.Request.Method, http.Request.Path.ToString()));
-                await gateway.ForwardAsync(http, isTable ? backing.TableEndpoint : backing.QueueEndpoint,
-                    isTable ? StorageService.Table : StorageService.Queue, signer);
+                await gateway.ForwardAsync(http, isTable ? tableRoot : queueRoot, isTable, signer);
             });
             await app.StartAsync();
             return gateway;
         }
 
-        private async Task ForwardAsync(HttpContext http, Uri serviceRoot, StorageService service, SharedKeyAuthorizer signer)
+        private async Task ForwardAsync(HttpContext http, Uri serviceRoot, bool isTable, SharedKeySigner signer)
         {
             // Both roots are path-style (/devstoreaccount1/...), so the request's path carries over as is.
             var target = new Uri($"{serviceRoot.Scheme}://{serviceRoot.Authority}{http.Request.Path}{http.Request.QueryString}");
@@ -182,7 +216,7 @@ public sealed class ManagedIdentityTests(AzuriteFixture azurite)
                 if (!request.Headers.TryAddWithoutValidation(name, values.ToArray()))
                     request.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
             }
-            await signer.AuthorizeAsync(request, service, http.RequestAborted);
+            signer.Sign(request, isTable);
 
             using var response = await _http.SendAsync(request, http.RequestAborted);
             http.Response.StatusCode = (int)response.StatusCode;
@@ -192,6 +226,30 @@ public sealed class ManagedIdentityTests(AzuriteFixture azurite)
             await response.Content.CopyToAsync(http.Response.Body);
         }
 
-        public async ValueTask DisposeAsync() { _http.Dispose(); await _app.StopAsync(); await _app.DisposeAsync(); }
+        private static Dictionary<string, string> ConnectionSettings(string connectionString) =>
+            connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+                .Select(part => part.Split('=', 2))
+                .ToDictionary(kv => kv[0].Trim(), kv => kv[1].Trim(), StringComparer.OrdinalIgnoreCase);
+
+        private static X509Certificate2 SelfSignedCertificate()
+        {
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")], critical: false)); // server auth
+            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+            // Through PFX, so the private key is usable by the TLS stack on every platform.
+            return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), password: null);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _certificate.Dispose();
+        }
     }
 }

@@ -1,6 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using SwfServerless.Testing;
 using Xunit.Abstractions;
-using static SwfServerless.Api.Tests.Time.Workflows;
+using static SwfServerless.Api.Tests.Workflows;
 
 namespace SwfServerless.Api.Tests.Time;
 
@@ -9,33 +10,31 @@ namespace SwfServerless.Api.Tests.Time;
 /// already covers writes no reminder at all, and a heartbeat is one state read and one heartbeat-row write.
 /// </summary>
 [Collection("time")]
-public sealed class CostTests(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
+public sealed class CostTests(AzuriteFixture azurite, ITestOutputHelper output) : TimeTest(azurite)
 {
-    private TestApp app = null!;
-    private StorageTap tap = null!;
-    private Workflows swf = null!;
+    private readonly StorageTap tap = new(TestNames.Unique("cost"));
 
-    public async Task InitializeAsync()
+    protected override Dictionary<string, string?> Settings()
     {
-        var prefix = TestNames.Unique("cost");
-        tap = new StorageTap(prefix);
-        // No background sweep: its queries would be counted too.
-        app = await TestApp.StartAsync(azurite, Settings(new Dictionary<string, string?>
-        {
-            ["Swf:StoragePrefix"] = prefix,
-            ["Swf:SweepIntervalSeconds"] = "0",
-        }), StorageTap.Install(azurite.ConnectionString, tap));
-        swf = await SetUpAsync(app);
-        await swf.RegisterActivityAsync("step", heartbeat: "20");
+        var settings = ShortTimes();
+        settings["Swf:StoragePrefix"] = tap.Prefix;
+        settings["Swf:SweepIntervalSeconds"] = "0"; // no background sweep: its queries would be counted too
+        return settings;
     }
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    protected override void ConfigureServices(IServiceCollection services) => StorageTap.Install(Azurite.ConnectionString, tap)(services);
+
+    protected override async Task SetUpAsync()
+    {
+        await base.SetUpAsync();
+        await Wf.RegisterActivityAsync("step", heartbeat: "20");
+    }
 
     private async Task StepAsync(Execution run, int i)
     {
-        await swf.RespondDecisionAsync(await swf.PollDecisionAsync(run), ScheduleActivity($"a{i}", "step", $"input {i}"));
-        var work = await swf.PollActivityAsync();
-        await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(work), result = $"result {i}" });
+        await Wf.DecideAsync(await Wf.PollDecisionAsync(run), Schedule($"a{i}", "step", $"input {i}"));
+        var work = await Wf.PollActivityAsync();
+        await App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(work), result = $"result {i}" });
     }
 
     private static string Format(Dictionary<string, int> counts) => string.Join(", ", counts.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"));
@@ -44,7 +43,7 @@ public sealed class CostTests(AzuriteFixture azurite, ITestOutputHelper output) 
     public async Task Activity_steps_covered_by_the_runs_alarm_write_no_reminders()
     {
         var start = tap.Snapshot();
-        var run = await swf.StartAsync();
+        var run = await Wf.StartAsync();
         output.WriteLine($"start: {Format(tap.Since(start))}");
         var first = tap.Snapshot();
         await StepAsync(run, 1); // the first decision task's START_TO_CLOSE becomes the run's alarm
@@ -58,19 +57,19 @@ public sealed class CostTests(AzuriteFixture azurite, ITestOutputHelper output) 
         Assert.DoesNotContain(during.Keys, k => k.StartsWith("Reminders", StringComparison.Ordinal));
 
         var close = tap.Snapshot();
-        await swf.RespondDecisionAsync(await swf.PollDecisionAsync(run), Complete());
+        await Wf.DecideAsync(await Wf.PollDecisionAsync(run), Complete());
         output.WriteLine($"close: {Format(tap.Since(close))}");
     }
 
     [Fact]
     public async Task A_heartbeat_is_one_state_read_and_one_heartbeat_row_write()
     {
-        var run = await swf.StartAsync();
-        await swf.RespondDecisionAsync(await swf.PollDecisionAsync(run), ScheduleActivity("beating", "step"));
-        var work = await swf.PollActivityAsync();
+        var run = await Wf.StartAsync();
+        await Wf.DecideAsync(await Wf.PollDecisionAsync(run), Schedule("beating", "step"));
+        var work = await Wf.PollActivityAsync();
 
         var before = tap.Snapshot();
-        for (var i = 0; i < 10; i++) Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(work, $"{i}")).Status);
+        for (var i = 0; i < 10; i++) Assert.Equal(System.Net.HttpStatusCode.OK, (await Wf.HeartbeatAsync(work, $"{i}")).Status);
         var counted = tap.Since(before);
         // The standalone intent executor keeps receiving from the (empty) intents queue in the background, as the sweep
         // would sweep (switched off above); those receives are all it may add, and they are not the heartbeats'.

@@ -1,11 +1,12 @@
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
-using SwfServerless.AzureStorage;
 using SwfServerless.Service.Time;
 using SwfServerless.Storage;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Storage.Time;
 using SwfServerless.Testing;
-using static SwfServerless.Api.Tests.Time.Workflows;
+using static SwfServerless.Api.Tests.Workflows;
 
 namespace SwfServerless.Api.Tests.Time;
 
@@ -26,14 +27,19 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     /// <summary>An app; apps given the same prefix share all storage (two instances of one deployment).</summary>
-    private async Task<TestApp> StartAppAsync(string prefix, bool inProcessTimers = true, int sweepSeconds = 1, Action<IServiceCollection>? configure = null)
+    /// <param name="clock">The app's clock, when the test moves time itself.</param>
+    private async Task<TestApp> StartAppAsync(string prefix, bool inProcessTimers = true, int sweepSeconds = 1, Action<IServiceCollection>? configure = null,
+        ManualTime? clock = null)
     {
-        var app = await TestApp.StartAsync(azurite, Settings(new Dictionary<string, string?>
+        var settings = TimeTest.ShortTimes();
+        settings["Swf:StoragePrefix"] = prefix;
+        settings["Swf:InProcessTimers"] = inProcessTimers ? "true" : "false";
+        settings["Swf:SweepIntervalSeconds"] = sweepSeconds.ToString();
+        var app = await TestApp.StartAsync(azurite, settings, services =>
         {
-            ["Swf:StoragePrefix"] = prefix,
-            ["Swf:InProcessTimers"] = inProcessTimers ? "true" : "false",
-            ["Swf:SweepIntervalSeconds"] = sweepSeconds.ToString(),
-        }), configure);
+            configure?.Invoke(services);
+            if (clock is not null) services.AddSingleton<TimeProvider>(clock);
+        });
         apps.Add(app);
         return app;
     }
@@ -44,7 +50,8 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         (await app.Services.GetRequiredService<ReminderRepository>().DueAsync(DateTimeOffset.MaxValue.AddDays(-1), 1000, CancellationToken.None))
         .Where(r => r.RunId == runId).ToList();
 
-    private static int Count(List<System.Text.Json.JsonElement> events, string type) => events.Count(e => Type(e) == type);
+    /// <summary>The time suite's domain on <paramref name="app"/>.</summary>
+    private static Task<Workflows> SetUpAsync(TestApp app, string retentionDays = "1") => TimeTest.RegisterAsync(new Workflows(app), retentionDays);
 
     [Theory]
     [InlineData(false)] // four sweeps at once on two instances, nothing else
@@ -65,18 +72,21 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         // task before the last run's first one was polled.)
         var firsts = await Task.WhenAll(runs.Select(_ => onA.PollDecisionAsync()));
         Assert.Equal(runs.Select(r => r.RunId).Order(), firsts.Select(t => t.GetProperty("workflowExecution").GetProperty("runId").GetString()!).Order());
-        await Task.WhenAll(firsts.Select(t => onA.RespondDecisionAsync(t, StartTimer("t1", "1"), ScheduleActivity("a1", "idle"))));
+        await Task.WhenAll(firsts.Select(t => onA.DecideAsync(t, StartTimer("t1", "1"), Schedule("a1", "idle"))));
         if (!inProcessTimers)
         {
-            await Task.Delay(1200);
+            // Both deadlines of a run were set by one decision, at one instant: its alarm.
+            await Eventually.TrueAsync(async () => (await Task.WhenAll(runs.Select(r => RemindersOfAsync(a, r.RunId))))
+                .All(rs => rs.Count > 0 && rs.All(r => r.Due <= DateTimeOffset.UtcNow)), "every run's deadlines are due");
             var sweeps = await Task.WhenAll(SweepAsync(a), SweepAsync(b), SweepAsync(a), SweepAsync(b));
             Assert.True(sweeps.Sum(s => s.Handled) >= runs.Count, "every run's alarm was handled at least once");
         }
 
         foreach (var run in runs)
         {
-            var events = await onB.WaitForAsync(run, h => Count(h, "TimerFired") > 0 && Count(h, "ActivityTaskTimedOut") > 0, "both deadlines");
-            await Task.Delay(inProcessTimers ? 300 : 0); // let any racing second delivery finish
+            var events = await onB.WaitForHistoryAsync(run, h => Count(h, "TimerFired") > 0 && Count(h, "ActivityTaskTimedOut") > 0, "both deadlines");
+            // Racing deliveries in real time: a second one must add nothing; a bounded 300 ms for it to show if it did.
+            if (inProcessTimers) await Task.Delay(300);
             events = await onB.HistoryAsync(run);
             Assert.Equal((1, 1, 2), (Count(events, "TimerFired"), Count(events, "ActivityTaskTimedOut"), Count(events, "DecisionTaskScheduled")));
         }
@@ -93,13 +103,14 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_reminder_delivered_again_after_a_crash_fires_nothing()
     {
-        var app = await StartAppAsync(TestNames.Unique("crash"), inProcessTimers: false, sweepSeconds: 0);
+        var clock = new ManualTime(DateTimeOffset.UtcNow);
+        var app = await StartAppAsync(TestNames.Unique("crash"), inProcessTimers: false, sweepSeconds: 0, clock: clock);
         var swf = await SetUpAsync(app);
         var run = await swf.StartAsync();
         await swf.DecideAsync(run, StartTimer("t1", "1"));
-        await Task.Delay(1100);
+        clock.Advance(TimeSpan.FromSeconds(1.1));
 
-        var handled = (await RemindersOfAsync(app, run.RunId)).Where(r => r.Due <= DateTimeOffset.UtcNow).ToList();
+        var handled = (await RemindersOfAsync(app, run.RunId)).Where(r => r.Due <= clock.GetUtcNow()).ToList();
         Assert.Single(handled);
         Assert.Equal(1, (await SweepAsync(app)).Handled);
         var events = await swf.HistoryAsync(run);
@@ -109,10 +120,10 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         // died after writing a new alarm but before committing it: a reminder the state knows nothing of.
         var reminders = app.Services.GetRequiredService<ReminderRepository>();
         await reminders.ArmAsync(handled[0], default);
-        await reminders.ArmAsync(Reminder.Alarm(DateTimeOffset.UtcNow.AddSeconds(-30), handled[0].Partition, run.RunId), default);
+        await reminders.ArmAsync(Reminder.Alarm(clock.GetUtcNow().AddSeconds(-30), handled[0].Partition, run.RunId), default);
         Assert.Equal(2, (await SweepAsync(app)).Handled);
         Assert.Equal(Types(events), Types(await swf.HistoryAsync(run)));
-        Assert.DoesNotContain(await RemindersOfAsync(app, run.RunId), r => r.Due <= DateTimeOffset.UtcNow);
+        Assert.DoesNotContain(await RemindersOfAsync(app, run.RunId), r => r.Due <= clock.GetUtcNow());
     }
 
     [Fact]
@@ -123,14 +134,14 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         var swf = await SetUpAsync(before);
         await swf.RegisterActivityAsync("idle", scheduleToStart: "2");
         var timers = await swf.StartAsync();
-        await swf.DecideAsync(timers, StartTimer("t3", "3"), ScheduleActivity("a2", "idle"), StartTimer("t1", "1"));
+        await swf.DecideAsync(timers, StartTimer("t3", "3"), Schedule("a2", "idle"), StartTimer("t1", "1"));
         var decision = await swf.StartAsync(taskTimeout: "1");
         await swf.PollDecisionAsync(decision);
         await before.DisposeAsync();
         apps.Remove(before);
 
-        await Task.Delay(3200);
-        var after = await StartAppAsync(prefix);
+        // It comes back 3.2 s later by its clock: every deadline (the last, t3, 3 s after it was set) fell due meanwhile.
+        var after = await StartAppAsync(prefix, clock: new ManualTime(DateTimeOffset.UtcNow.AddSeconds(3.2)));
         var onAfter = swf.On(after);
         var events = await onAfter.WaitForEventAsync(timers, "TimerFired");
         Assert.Equal("TimerStarted, ActivityTaskScheduled, TimerStarted, TimerFired, DecisionTaskScheduled, ActivityTaskTimedOut, TimerFired",
@@ -154,16 +165,16 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         var run = await swf.StartAsync();
         tap.Refuse = null;
         Assert.Empty(await swf.ListAsync("ListOpenWorkflowExecutions"));
-        await EventuallyAsync(async () => (await swf.ListAsync("ListOpenWorkflowExecutions")).Contains(run.RunId), "the open row is written from the state");
+        await Eventually.TrueAsync(async () => (await swf.ListAsync("ListOpenWorkflowExecutions")).Contains(run.RunId), "the open row is written from the state");
 
         tap.Refuse = "Visibility";
         await app.OkAsync("TerminateWorkflowExecution", new { domain = swf.Domain, workflowId = run.WorkflowId });
         tap.Refuse = null;
         Assert.Equal([run.RunId], await swf.ListAsync("ListOpenWorkflowExecutions"));
-        await EventuallyAsync(async () => (await swf.ListAsync("ListClosedWorkflowExecutions", new { status = "TERMINATED" })).Contains(run.RunId),
+        await Eventually.TrueAsync(async () => (await swf.ListAsync("ListClosedWorkflowExecutions", new { status = "TERMINATED" })).Contains(run.RunId),
             "the closed rows are written from the state");
         Assert.Empty(await swf.ListAsync("ListOpenWorkflowExecutions"));
-        await EventuallyAsync(async () => (await RemindersOfAsync(app, run.RunId)).All(r => r.Kind == ReminderKind.Alarm), "the repair reminders are done");
+        await Eventually.TrueAsync(async () => (await RemindersOfAsync(app, run.RunId)).All(r => r.Kind == ReminderKind.Alarm), "the repair reminders are done");
     }
 
     [Theory]
@@ -178,27 +189,27 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         var closed = await swf.StartAsync();
         await swf.DecideAsync(open, StartTimer("t1", "30"));
         var decision = await swf.PollDecisionAsync(closed);
-        await swf.RespondDecisionAsync(decision, ScheduleActivity("a1", "quick"));
+        await swf.DecideAsync(decision, Schedule("a1", "quick"));
         var work = await swf.PollActivityAsync();
         await swf.HeartbeatAsync(work, "a heartbeat row");
         await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(work) });
-        await swf.RespondDecisionAsync(await swf.PollDecisionAsync(closed), Complete());
+        await swf.DecideAsync(await swf.PollDecisionAsync(closed), Complete());
 
-        await EventuallyAsync(async () => (await swf.DescribeAsync(closed)).FaultType?.EndsWith("UnknownResourceFault") == true, "the closed run is removed");
+        await Eventually.TrueAsync(() => swf.IsRemovedAsync(closed), "the closed run is removed");
         IsFault(await app.CallAsync("GetWorkflowExecutionHistory", new { domain = swf.Domain, execution = closed.Json }), "UnknownResourceFault");
         Assert.Empty(await swf.ListAsync("ListClosedWorkflowExecutions"));
 
         var tables = app.Services.GetRequiredService<SwfTables>();
         var rows = new List<TableEntity>();
-        await foreach (var row in tables.Executions.QueryAllAsync(TableFilter.Create($"PartitionKey eq {ExecutionKeys.Partition(swf.Domain, closed.WorkflowId)}")))
+        await foreach (var row in tables.Executions.QueryRowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {ExecutionKeys.Partition(swf.Domain, closed.WorkflowId)}")))
             rows.Add(row);
         Assert.Empty(rows.Select(r => r.RowKey));   // state, history, heartbeat rows and the current-run row
-        await foreach (var row in tables.Visibility.QueryAllAsync()) Assert.NotEqual(closed.RunId, row.GetString("RunId"));
+        await foreach (var row in tables.Visibility.QueryRowsAsync()) Assert.NotEqual(closed.RunId, row.GetString("RunId"));
         Assert.Empty(await RemindersOfAsync(app, closed.RunId));
 
         // The open run of the same domain is untouched, whatever is swept.
         await SweepAsync(app);
-        Assert.Equal("OPEN", (await swf.DescribeAsync(open)).Json.GetProperty("executionInfo").GetProperty("executionStatus").GetString());
+        Assert.Equal("OPEN", (await swf.DescribeAsync(open)).GetProperty("executionInfo").GetProperty("executionStatus").GetString());
         Assert.Equal("TimerStarted", Type((await swf.HistoryAsync(open))[^1]));
         Assert.Equal([open.RunId], await swf.ListAsync("ListOpenWorkflowExecutions"));
     }

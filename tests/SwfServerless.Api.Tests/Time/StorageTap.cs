@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using SwfServerless.AzureStorage;
+using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Api.Tests.Time;
 
@@ -27,7 +27,8 @@ public sealed class StorageTap : DelegatingHandler
 
     /// <summary>Replaces the app's storage clients with ones that go through a new tap.</summary>
     public static Action<IServiceCollection> Install(string connectionString, StorageTap tap) => services =>
-        services.AddSingleton(new StorageClients(StorageAccount.Parse(connectionString), new HttpClient(tap) { Timeout = Timeout.InfiniteTimeSpan }));
+        services.AddSingleton(StorageClients.FromConnectionString(connectionString,
+            new StorageClientOptions { HttpClient = new HttpClient(tap) { Timeout = Timeout.InfiniteTimeSpan } }));
 
     public Dictionary<string, int> Snapshot() => new(counts);
 
@@ -59,11 +60,13 @@ public sealed class StorageTap : DelegatingHandler
         }
         if (path.EndsWith("/$batch", StringComparison.Ordinal) && request.Content is not null)
         {
-            // A transaction names its table inside the multipart body.
+            // A transaction names its table inside the multipart body, in each action's request line:
+            // ".../{table}?$format=..." (insert) or ".../{table}(PartitionKey=...,RowKey=...)..." (any other).
             var body = await request.Content.ReadAsStringAsync(ct);
             foreach (var table in tables)
             {
-                if (body.Contains("/" + Prefix + table + "(", StringComparison.Ordinal) || body.Contains("/" + Prefix + table + " ", StringComparison.Ordinal))
+                var at = "/" + Prefix + table;
+                if (body.Contains(at + "(", StringComparison.Ordinal) || body.Contains(at + "?", StringComparison.Ordinal) || body.Contains(at + " ", StringComparison.Ordinal))
                     return table;
             }
         }

@@ -1,38 +1,37 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using SwfServerless.Testing;
-using static SwfServerless.Api.Tests.Time.Workflows;
+using static SwfServerless.Api.Tests.Workflows;
 
 namespace SwfServerless.Api.Tests.Time;
 
 /// <summary>
-/// Every timeout and timer through the real app on Azurite, with timeouts of 1-3 s: the full history each
-/// produces, what late callers get, and that the decision task each one schedules is really queued.
+/// Every timeout and timer through the real app on Azurite, with timeouts of 1-3 s on the app's clock, a
+/// <see cref="ManualTime"/> the test moves (the sweep and the in-process timers run on it): the full history each
+/// produces, what late callers get, and that the decision task each one schedules is really queued. Long polls end by
+/// that clock too, so every poll here is one that finds a task.
 /// </summary>
 [Collection("time")]
-public sealed class TimeoutTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class TimeoutTests(AzuriteFixture azurite) : TimeTest(azurite)
 {
-    private TestApp app = null!;
-    private Workflows swf = null!;
+    private readonly ManualTime clock = new(DateTimeOffset.UtcNow);
 
-    public async Task InitializeAsync()
-    {
-        app = await TestApp.StartAsync(azurite, Settings());
-        swf = await SetUpAsync(app);
-    }
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(clock);
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    /// <summary>Moves the app's clock by that many seconds; what falls due fires (in its own time: wait on history for it).</summary>
+    private void Pass(double seconds) => clock.Advance(TimeSpan.FromSeconds(seconds));
 
     private static JsonElement Only(List<JsonElement> events, string type) => Attributes(Assert.Single(events, e => Type(e) == type));
 
     [Fact]
     public async Task Activity_schedule_to_start_times_out_when_no_worker_takes_it()
     {
-        await swf.RegisterActivityAsync("idle", scheduleToStart: "1");
-        var run = await swf.StartAsync();
-        await swf.DecideAsync(run, ScheduleActivity("a1", "idle"));
+        await Wf.RegisterActivityAsync("idle", scheduleToStart: "1");
+        var run = await Wf.StartAsync();
+        await Wf.DecideAsync(run, Schedule("a1", "idle"));
 
-        var events = await swf.WaitForEventAsync(run, "ActivityTaskTimedOut");
+        Pass(1);
+        var events = await Wf.WaitForEventAsync(run, "ActivityTaskTimedOut");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, ActivityTaskScheduled, " +
                      "ActivityTaskTimedOut, DecisionTaskScheduled", Types(events));
         var timedOut = Only(events, "ActivityTaskTimedOut");
@@ -42,30 +41,30 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.False(timedOut.TryGetProperty("details", out _));
 
         // The decision task the timeout scheduled was queued: a decider gets it.
-        var task = await swf.PollDecisionAsync(run);
+        var task = await Wf.PollDecisionAsync(run);
         Assert.Equal("ActivityTaskTimedOut", Type(task.GetProperty("events").EnumerateArray().Reverse().Skip(2).First()));
     }
 
     [Fact]
     public async Task Activity_heartbeats_keep_it_alive_past_its_heartbeat_timeout_then_it_times_out_with_the_last_details()
     {
-        await swf.RegisterActivityAsync("beating", heartbeat: "1");
-        var run = await swf.StartAsync();
-        await swf.DecideAsync(run, ScheduleActivity("a1", "beating"));
-        var work = await swf.PollActivityAsync();
+        await Wf.RegisterActivityAsync("beating", heartbeat: "1");
+        var run = await Wf.StartAsync();
+        await Wf.DecideAsync(run, Schedule("a1", "beating"));
+        var work = await Wf.PollActivityAsync();
 
         // 2 s of heartbeats every 250 ms: twice the heartbeat timeout, and it does not fire.
-        var clock = Stopwatch.StartNew();
         var beat = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        while (beat < 8)
         {
-            var status = await swf.HeartbeatAsync(work, $"step {++beat}");
+            var status = await Wf.HeartbeatAsync(work, $"step {++beat}");
             Assert.False(status.Json.GetProperty("cancelRequested").GetBoolean());
-            await Task.Delay(250);
+            Pass(0.25);
         }
-        Assert.DoesNotContain(await swf.HistoryAsync(run), e => Type(e) == "ActivityTaskTimedOut");
+        Assert.DoesNotContain(await Wf.HistoryAsync(run), e => Type(e) == "ActivityTaskTimedOut");
 
-        var events = await swf.WaitForEventAsync(run, "ActivityTaskTimedOut");
+        Pass(1); // 1.25 s after the last heartbeat
+        var events = await Wf.WaitForEventAsync(run, "ActivityTaskTimedOut");
         var timedOut = Only(events, "ActivityTaskTimedOut");
         Assert.Equal("HEARTBEAT", timedOut.GetProperty("timeoutType").GetString());
         Assert.Equal((5L, 6L), (timedOut.GetProperty("scheduledEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64()));
@@ -73,41 +72,43 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("ActivityTaskScheduled, ActivityTaskStarted, ActivityTaskTimedOut, DecisionTaskScheduled", Types(events.Skip(4)));
 
         // The worker is too late for anything, and nothing changes.
-        IsFault(await swf.HeartbeatAsync(work, "late"), "UnknownResourceFault");
-        IsFault(await app.CallAsync("RespondActivityTaskCompleted", new { taskToken = Token(work), result = "late" }), "UnknownResourceFault");
-        IsFault(await app.CallAsync("RespondActivityTaskFailed", new { taskToken = Token(work) }), "UnknownResourceFault");
-        Assert.Equal(Types(events), Types(await swf.HistoryAsync(run)));
-        await swf.PollDecisionAsync(run);
+        IsFault(await Wf.HeartbeatAsync(work, "late"), "UnknownResourceFault");
+        IsFault(await App.CallAsync("RespondActivityTaskCompleted", new { taskToken = Token(work), result = "late" }), "UnknownResourceFault");
+        IsFault(await App.CallAsync("RespondActivityTaskFailed", new { taskToken = Token(work) }), "UnknownResourceFault");
+        Assert.Equal(Types(events), Types(await Wf.HistoryAsync(run)));
+        await Wf.PollDecisionAsync(run);
     }
 
     [Fact]
     public async Task Parallel_activities_heartbeating_time_out_each_on_its_own_clock()
     {
-        await swf.RegisterActivityAsync("beating10", heartbeat: "2");
-        var run = await swf.StartAsync();
+        await Wf.RegisterActivityAsync("beating10", heartbeat: "2");
+        var run = await Wf.StartAsync();
         const int n = 10;
-        await swf.DecideAsync(run, Enumerable.Range(0, n).Select(i => ScheduleActivity($"a{i}", "beating10")).ToArray());
+        await Wf.DecideAsync(run, Enumerable.Range(0, n).Select(i => Schedule($"a{i}", "beating10")).ToArray());
         var tasks = new List<JsonElement>();
-        for (var i = 0; i < n; i++) tasks.Add(await swf.PollActivityAsync());
+        for (var i = 0; i < n; i++) tasks.Add(await Wf.PollActivityAsync());
 
-        // All heartbeat every 250 ms; after 1.5 s the even ones go quiet, the odd ones carry on past the 2 s heartbeat
-        // timeout, to 3 s, and complete.
+        // All heartbeat, in parallel, every 250 ms; after 1.5 s the even ones go quiet, the odd ones carry on past the 2 s
+        // heartbeat timeout, to 3 s, and complete; then the even ones' timeouts (their last beat at 1.25 s, + 2 s) come due.
         var lastDetails = new string?[n];
-        await Task.WhenAll(tasks.Select(async task =>
+        for (var beat = 1; beat <= 12; beat++)
         {
-            var index = int.Parse(task.GetProperty("activityId").GetString()![1..]);
-            var quietAfter = TimeSpan.FromSeconds(index % 2 == 0 ? 1.5 : 3);
-            var clock = Stopwatch.StartNew();
-            for (var beat = 1; clock.Elapsed < quietAfter; beat++)
+            var quiet = beat > 6; // from 1.5 s
+            await Task.WhenAll(tasks.Select(async task =>
             {
-                Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(task, $"a{index} beat {beat}")).Status);
+                var index = int.Parse(task.GetProperty("activityId").GetString()![1..]);
+                if (index % 2 == 0 && quiet) return;
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await Wf.HeartbeatAsync(task, $"a{index} beat {beat}")).Status);
                 lastDetails[index] = $"a{index} beat {beat}";
-                await Task.Delay(250);
-            }
-            if (index % 2 == 1) await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(task) });
-        }));
+            }));
+            Pass(0.25);
+        }
+        await Task.WhenAll(tasks.Where((_, i) => i % 2 == 1).Select(task =>
+            App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(task) })));
+        Pass(0.5);
 
-        var events = await swf.WaitForAsync(run, h => h.Count(e => Type(e) == "ActivityTaskTimedOut") == n / 2, "the quiet half to time out");
+        var events = await Wf.WaitForHistoryAsync(run, h => h.Count(e => Type(e) == "ActivityTaskTimedOut") == n / 2, "the quiet half to time out");
         var scheduled = events.Where(e => Type(e) == "ActivityTaskScheduled")
             .ToDictionary(e => e.GetProperty("eventId").GetInt64(), e => Attributes(e).GetProperty("activityId").GetString()!);
         var timedOut = events.Where(e => Type(e) == "ActivityTaskTimedOut").Select(Attributes).ToList();
@@ -121,42 +122,44 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task Activity_start_to_close_bounds_it_however_many_heartbeats_arrive()
     {
-        await swf.RegisterActivityAsync("bounded", startToClose: "3", heartbeat: "2");
-        var run = await swf.StartAsync();
-        await swf.DecideAsync(run, ScheduleActivity("a1", "bounded"));
-        var work = await swf.PollActivityAsync();
+        await Wf.RegisterActivityAsync("bounded", startToClose: "3", heartbeat: "2");
+        var run = await Wf.StartAsync();
+        await Wf.DecideAsync(run, Schedule("a1", "bounded"));
+        var work = await Wf.PollActivityAsync();
 
-        // Heartbeats for 2 s, then quiet: the heartbeat clock would run out at 4 s at the earliest, start-to-close at 3 s.
-        var clock = Stopwatch.StartNew();
+        // Heartbeats every 300 ms for 2 s (the last at 1.8 s), then quiet: the heartbeat clock would run out at 3.8 s,
+        // start-to-close at 3 s, and the clock stops at 3 s.
         var beat = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        while (beat < 7)
         {
-            Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(work, $"{++beat}0%")).Status);
-            await Task.Delay(300);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await Wf.HeartbeatAsync(work, $"{++beat}0%")).Status);
+            Pass(0.3);
         }
+        Pass(0.9);
 
-        var events = await swf.WaitForEventAsync(run, "ActivityTaskTimedOut");
+        var events = await Wf.WaitForEventAsync(run, "ActivityTaskTimedOut");
         var timedOut = Only(events, "ActivityTaskTimedOut");
         Assert.Equal("START_TO_CLOSE", timedOut.GetProperty("timeoutType").GetString());
         Assert.Equal((5L, 6L), (timedOut.GetProperty("scheduledEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64()));
         Assert.Equal($"{beat}0%", timedOut.GetProperty("details").GetString());
         Assert.Equal("ActivityTaskScheduled, ActivityTaskStarted, ActivityTaskTimedOut, DecisionTaskScheduled", Types(events.Skip(4)));
-        IsFault(await app.CallAsync("RespondActivityTaskCompleted", new { taskToken = Token(work) }), "UnknownResourceFault");
+        IsFault(await App.CallAsync("RespondActivityTaskCompleted", new { taskToken = Token(work) }), "UnknownResourceFault");
     }
 
     [Fact]
     public async Task Activity_schedule_to_close_times_out_a_started_activity_and_NONE_never_does()
     {
-        await swf.RegisterActivityAsync("short", scheduleToClose: "2", startToClose: "NONE");
-        await swf.RegisterActivityAsync("forever", scheduleToStart: "NONE", scheduleToClose: "NONE", startToClose: "NONE");
-        var run = await swf.StartAsync();
-        await swf.DecideAsync(run, ScheduleActivity("a1", "short"), ScheduleActivity("a2", "forever"));
-        var work = await swf.PollActivityAsync();
-        if (work.GetProperty("activityId").GetString() != "a1") work = await swf.PollActivityAsync(); // queues need not be FIFO
+        await Wf.RegisterActivityAsync("short", scheduleToClose: "2", startToClose: "NONE");
+        await Wf.RegisterActivityAsync("forever", scheduleToStart: "NONE", scheduleToClose: "NONE", startToClose: "NONE");
+        var run = await Wf.StartAsync();
+        await Wf.DecideAsync(run, Schedule("a1", "short"), Schedule("a2", "forever"));
+        var work = await Wf.PollActivityAsync();
+        if (work.GetProperty("activityId").GetString() != "a1") work = await Wf.PollActivityAsync(); // queues need not be FIFO
         Assert.Equal("a1", work.GetProperty("activityId").GetString());
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await swf.HeartbeatAsync(work, "halfway")).Status);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await Wf.HeartbeatAsync(work, "halfway")).Status);
 
-        var events = await swf.WaitForEventAsync(run, "ActivityTaskTimedOut");
+        Pass(2);
+        var events = await Wf.WaitForEventAsync(run, "ActivityTaskTimedOut");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, ActivityTaskScheduled, ActivityTaskScheduled",
             Types(events.Take(6)));
         Assert.Equal("ActivityTaskTimedOut, DecisionTaskScheduled", Types(events.TakeLast(2)));
@@ -166,84 +169,95 @@ public sealed class TimeoutTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(work.GetProperty("startedEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64());
         Assert.Equal("halfway", timedOut.GetProperty("details").GetString());
 
-        // a2 has no deadline at all: it is still open well after a1 timed out.
-        await Task.Delay(1500);
-        var detail = await swf.DescribeAsync(run);
-        Assert.Equal(1, detail.Json.GetProperty("openCounts").GetProperty("openActivityTasks").GetInt32());
-        Assert.Single(await swf.HistoryAsync(run), e => Type(e) == "ActivityTaskTimedOut");
+        // a2 has no deadline at all: the run's next alarm is its own execution timeout, so nothing times a2 out while
+        // the run is open.
+        var stored = (await Wf.LoadAsync(run))!;
+        Assert.Equal(stored.State.ExecutionTimeoutDue, stored.Alarm);
+        var detail = await Wf.DescribeAsync(run);
+        Assert.Equal(1, detail.GetProperty("openCounts").GetProperty("openActivityTasks").GetInt32());
+        Assert.Single(await Wf.HistoryAsync(run), e => Type(e) == "ActivityTaskTimedOut");
     }
 
     [Fact]
     public async Task Decision_start_to_close_times_out_and_a_new_decision_task_is_queued()
     {
-        var run = await swf.StartAsync(taskTimeout: "1");
-        var first = await swf.PollDecisionAsync(run);
+        var run = await Wf.StartAsync(taskTimeout: "1");
+        var first = await Wf.PollDecisionAsync(run);
 
-        var events = await swf.WaitForEventAsync(run, "DecisionTaskTimedOut");
+        Pass(1);
+        var events = await Wf.WaitForEventAsync(run, "DecisionTaskTimedOut");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskTimedOut, DecisionTaskScheduled", Types(events));
         var timedOut = Only(events, "DecisionTaskTimedOut");
         Assert.Equal("START_TO_CLOSE", timedOut.GetProperty("timeoutType").GetString());
         Assert.Equal((2L, 3L), (timedOut.GetProperty("scheduledEventId").GetInt64(), timedOut.GetProperty("startedEventId").GetInt64()));
 
         // The late decider is refused; a decider polling now gets the new task, which sees the timeout.
-        IsFault(await app.CallAsync("RespondDecisionTaskCompleted", new { taskToken = Token(first), decisions = new[] { Complete() } }), "UnknownResourceFault");
-        var second = await swf.PollDecisionAsync(run);
+        IsFault(await App.CallAsync("RespondDecisionTaskCompleted", new { taskToken = Token(first), decisions = new[] { Complete() } }), "UnknownResourceFault");
+        var second = await Wf.PollDecisionAsync(run);
         Assert.Equal(6, second.GetProperty("startedEventId").GetInt64());
         Assert.Equal(0, second.GetProperty("previousStartedEventId").GetInt64());
-        await swf.RespondDecisionAsync(second, Complete("done"));
-        Assert.Equal("WorkflowExecutionCompleted", Type((await swf.HistoryAsync(run))[^1]));
+        await Wf.DecideAsync(second, Complete("done"));
+        Assert.Equal("WorkflowExecutionCompleted", Type((await Wf.HistoryAsync(run))[^1]));
     }
 
     [Fact]
     public async Task Execution_start_to_close_times_it_out_and_it_is_listed_closed_as_TIMED_OUT()
     {
-        var run = await swf.StartAsync(executionTimeout: "2");
-        await swf.DecideAsync(run, StartTimer("long", "30"));
+        var run = await Wf.StartAsync(executionTimeout: "2");
+        await Wf.DecideAsync(run, StartTimer("long", "30"));
 
-        var events = await swf.WaitForEventAsync(run, "WorkflowExecutionTimedOut");
+        Pass(2);
+        var events = await Wf.WaitForEventAsync(run, "WorkflowExecutionTimedOut");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, TimerStarted, WorkflowExecutionTimedOut", Types(events));
         var timedOut = Attributes(events[^1]);
         Assert.Equal("START_TO_CLOSE", timedOut.GetProperty("timeoutType").GetString());
         Assert.Equal("TERMINATE", timedOut.GetProperty("childPolicy").GetString());
 
-        var info = (await swf.DescribeAsync(run)).Json.GetProperty("executionInfo");
+        var info = (await Wf.DescribeAsync(run)).GetProperty("executionInfo");
         Assert.Equal(("CLOSED", "TIMED_OUT"), (info.GetProperty("executionStatus").GetString(), info.GetProperty("closeStatus").GetString()));
-        await EventuallyAsync(async () => (await swf.ListAsync("ListClosedWorkflowExecutions", new { status = "TIMED_OUT" })).Contains(run.RunId),
+        await Eventually.TrueAsync(async () => (await Wf.ListAsync("ListClosedWorkflowExecutions", new { status = "TIMED_OUT" })).Contains(run.RunId),
             "listed closed as TIMED_OUT");
-        Assert.DoesNotContain(run.RunId, await swf.ListAsync("ListOpenWorkflowExecutions"));
-        Assert.Empty(await swf.ListAsync("ListClosedWorkflowExecutions", new { status = "COMPLETED" }));
+        Assert.DoesNotContain(run.RunId, await Wf.ListAsync("ListOpenWorkflowExecutions"));
+        Assert.Empty(await Wf.ListAsync("ListClosedWorkflowExecutions", new { status = "COMPLETED" }));
     }
 
     [Fact]
     public async Task A_timer_fires_after_its_timeout_and_schedules_a_decision_task()
     {
-        var run = await swf.StartAsync();
-        await swf.DecideAsync(run, StartTimer("t1", "1"));
+        var run = await Wf.StartAsync();
+        await Wf.DecideAsync(run, StartTimer("t1", "1"));
 
-        var events = await swf.WaitForEventAsync(run, "TimerFired");
+        Pass(1);
+        var events = await Wf.WaitForEventAsync(run, "TimerFired");
         Assert.Equal("WorkflowExecutionStarted, DecisionTaskScheduled, DecisionTaskStarted, DecisionTaskCompleted, TimerStarted, TimerFired, DecisionTaskScheduled",
             Types(events));
         var fired = Only(events, "TimerFired");
         Assert.Equal(("t1", 5L), (fired.GetProperty("timerId").GetString(), fired.GetProperty("startedEventId").GetInt64()));
-        var task = await swf.PollDecisionAsync(run);
+        var task = await Wf.PollDecisionAsync(run);
         Assert.Equal("TimerFired", Type(task.GetProperty("events").EnumerateArray().Reverse().Skip(2).First()));
     }
 
     [Fact]
     public async Task A_canceled_timer_and_a_timer_of_a_closed_execution_never_fire()
     {
-        var canceled = await swf.StartAsync();
-        await swf.DecideAsync(canceled, StartTimer("t1", "2"));
-        await swf.SignalAsync(canceled);
-        await swf.DecideAsync(canceled, CancelTimer("t1"));
+        var canceled = await Wf.StartAsync();
+        await Wf.DecideAsync(canceled, StartTimer("t1", "2"));
+        await Wf.SignalAsync(canceled);
+        await Wf.DecideAsync(canceled, CancelTimer("t1"));
 
-        var closed = await swf.StartAsync();
-        await swf.DecideAsync(closed, StartTimer("t1", "1"), Complete());
+        var closed = await Wf.StartAsync();
+        await Wf.DecideAsync(closed, StartTimer("t1", "1"), Complete());
 
-        await Task.Delay(2500); // past both timers' due time
-        var canceledEvents = await swf.HistoryAsync(canceled);
+        // A control: a timer due with the canceled one, which does fire. Once it has, the timers and the sweep have
+        // been through the instants both others were due at.
+        var control = await Wf.StartAsync();
+        await Wf.DecideAsync(control, StartTimer("t1", "2"));
+
+        Pass(2.5); // past all three timers' due time
+        await Wf.WaitForEventAsync(control, "TimerFired");
+        var canceledEvents = await Wf.HistoryAsync(canceled);
         Assert.Equal("TimerCanceled", Type(canceledEvents[^1]));
         Assert.DoesNotContain(canceledEvents, e => Type(e) == "TimerFired");
-        Assert.Equal("TimerStarted, WorkflowExecutionCompleted", Types((await swf.HistoryAsync(closed)).TakeLast(2)));
+        Assert.Equal("TimerStarted, WorkflowExecutionCompleted", Types((await Wf.HistoryAsync(closed)).TakeLast(2)));
     }
 }

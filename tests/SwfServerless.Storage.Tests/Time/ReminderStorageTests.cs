@@ -1,7 +1,8 @@
-using SwfServerless.AzureStorage;
+using Azure.Data.Tables;
 using SwfServerless.Core.Executions;
 using SwfServerless.Core.Model;
 using SwfServerless.Core.Types;
+using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Storage.Executions;
 using SwfServerless.Storage.Time;
 using SwfServerless.Testing;
@@ -19,7 +20,7 @@ public sealed class ReminderStorageTests(AzuriteFixture azurite) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        tables = new SwfTables(new StorageClients(StorageAccount.Parse(azurite.ConnectionString)), TestNames.Unique("rem"));
+        tables = new SwfTables(StorageClients.FromConnectionString(azurite.ConnectionString), TestNames.Unique("rem"));
         await tables.CreateIfNotExistsAsync(default);
         reminders = new ReminderRepository(tables);
         executions = new ExecutionRepository(tables);
@@ -123,7 +124,7 @@ public sealed class ReminderStorageTests(AzuriteFixture azurite) : IAsyncLifetim
         await executions.RemoveRunAsync(partition, closing.State, default); // idempotent
         Assert.Null(await executions.LoadAsync(partition, "run1", default));
         var left = new List<string>();
-        await foreach (var row in tables.Executions.QueryAllAsync(TableFilter.Create($"PartitionKey eq {partition}"), select: [])) left.Add(row.RowKey);
+        await foreach (var row in tables.Executions.QueryRowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: [])) left.Add(row.RowKey);
         Assert.Equal(["current", "r|run2", "r|run2|e|0000000001", "r|run2|e|0000000002"], left);
 
         // Once the current row names the removed run, it goes with it.
