@@ -37,14 +37,15 @@ dotnet run -c Release --no-build --project bench -- --suite smoke --storage "$SW
 ./scripts/publish.sh >"$DATA/publish.log" 2>&1 && echo "publish: ok" || { status=1; echo "--- publish failed:"; tail -40 "$DATA/publish.log"; }
 
 # End-to-end: the standalone server as built above (the same service the Functions app hosts), a real AWS SDK
-# client, signed requests. Long polls of 10 s keep the empty-poll checks short.
+# client, signed requests. Long polls of 10 s keep the empty-poll checks short. Every run registers new domains in the
+# one "e2e" prefix: the domain quota (SWF's 100) is raised so that reruns on kept storage do not reach it.
 APP_PORT=$(free_port)
 # The Lambda test serves this port itself (tests/e2e/lambda.test.mjs); the server calls it as the function e2e-echo.
 export SWF_E2E_LAMBDA_PORT=$(free_port)
 export SWF_E2E_ENDPOINT="http://127.0.0.1:$APP_PORT" SWF_E2E_ACCESS_KEY_ID="AKIDE2ETEST" SWF_E2E_SECRET_ACCESS_KEY="e2e-secret-key"
 # A second key that may only read (the console's browser test checks that its terminate is refused).
 export SWF_CONSOLE_READONLY_ACCESS_KEY_ID="AKIDE2EREADONLY" SWF_CONSOLE_READONLY_SECRET_ACCESS_KEY="e2e-read-only-secret"
-AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" Swf__LongPollSeconds="10" \
+AzureWebJobsStorage="$SWF_TEST_STORAGE_CONNECTION" Swf__StoragePrefix="e2e" Swf__LongPollSeconds="10" Swf__Quotas__Domains="10000" \
 Swf__AccessKeys__0__AccessKeyId="$SWF_E2E_ACCESS_KEY_ID" Swf__AccessKeys__0__SecretAccessKey="$SWF_E2E_SECRET_ACCESS_KEY" \
 Swf__AccessKeys__1__AccessKeyId="$SWF_CONSOLE_READONLY_ACCESS_KEY_ID" Swf__AccessKeys__1__SecretAccessKey="$SWF_CONSOLE_READONLY_SECRET_ACCESS_KEY" \
 Swf__AccessKeys__1__Actions__0="List*,Describe*,Get*,Count*" \

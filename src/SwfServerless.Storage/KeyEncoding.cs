@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace SwfServerless.Storage;
@@ -23,6 +25,20 @@ public static class KeyEncoding
         }
         return sb.ToString();
     }
+
+    /// <summary>The longest key Azure Tables take: 1 KiB of UTF-16.</summary>
+    public const int MaxKeyChars = 512;
+
+    /// <summary><see cref="Escape"/>d, and <see cref="Bounded"/>: a key for any text, however long or odd.</summary>
+    public static string EscapeKey(string text) => Bounded(Escape(text), text);
+
+    /// <summary>
+    /// <paramref name="key"/> if Azure can store it; if it is longer, <c>~</c> and a SHA-256 of <paramref name="source"/>
+    /// (64 hex digits). A key that long could never be written, so no stored row has one: this changes no existing key.
+    /// (A 256-character name of characters that escape to 5 each would be 1,280; SWF names can be 256.)
+    /// </summary>
+    public static string Bounded(string key, string source) =>
+        key.Length <= MaxKeyChars ? key : "~" + Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(source.AsSpan())));
 
     private static bool MustEscape(char c) =>
         c is '/' or '\\' or '#' or '?' or '%' or '\'' || c < 0x20 || c is >= '\u007f' and <= '\u009f';

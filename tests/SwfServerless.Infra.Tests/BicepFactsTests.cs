@@ -245,6 +245,11 @@ public sealed partial class BicepFactsTests
         if (parts[1] == nameof(SwfOptions.AccessKeys))
             return parts.Length >= 4 && int.TryParse(parts[2], out _) && typeof(AccessKeyOptions).GetProperty(parts[3]) is { } key
                    && (parts.Length == 4 || key.PropertyType != typeof(string));
+        if (parts[1] == nameof(SwfOptions.Quotas))
+            return parts.Length == 3 && typeof(QuotaOptions).GetProperty(parts[2]) is not null;
+        if (parts[1] == nameof(SwfOptions.Throttling))
+            return parts.Length == 3 ? parts[2] != nameof(ThrottlingOptions.Operations) && typeof(ThrottlingOptions).GetProperty(parts[2]) is not null
+                : parts.Length == 5 && parts[2] == nameof(ThrottlingOptions.Operations) && typeof(BucketOptions).GetProperty(parts[4]) is not null;
         return typeof(SwfOptions).GetProperty(parts[1]) is { } p && (parts.Length == 2 || p.PropertyType != typeof(string));
     }
 

@@ -17,8 +17,17 @@ public sealed class SettingsDocumentationTests
         {
             "AzureWebJobsStorage", "AzureWebJobsDisableHomepage", TriggerSettings.SweepScheduleSetting, TriggerSettings.IntentQueueSetting,
         };
-        foreach (var p in typeof(SwfOptions).GetProperties().Where(p => p.Name is not (nameof(SwfOptions.AccessKeys) or nameof(SwfOptions.LambdaFunctions))))
+        foreach (var p in typeof(SwfOptions).GetProperties()
+                     .Where(p => p.Name is not (nameof(SwfOptions.AccessKeys) or nameof(SwfOptions.LambdaFunctions)
+                         or nameof(SwfOptions.Quotas) or nameof(SwfOptions.Throttling))))
             names.Add("Swf__" + p.Name);
+        foreach (var p in typeof(QuotaOptions).GetProperties())
+            names.Add("Swf__Quotas__" + p.Name);
+        foreach (var p in typeof(ThrottlingOptions).GetProperties().Where(p => p.Name != nameof(ThrottlingOptions.Operations)))
+            names.Add("Swf__Throttling__" + p.Name);
+        // Per-operation buckets, by operation name: the sample and README show StartWorkflowExecution's.
+        foreach (var p in typeof(BucketOptions).GetProperties())
+            names.Add("Swf__Throttling__Operations__StartWorkflowExecution__" + p.Name);
         foreach (var p in typeof(AccessKeyOptions).GetProperties())
             names.Add($"Swf__AccessKeys__0__{p.Name}" + (p.PropertyType == typeof(string) ? "" : "__0"));
         foreach (var p in typeof(SwfServerless.Service.Executions.LambdaFunctionOptions).GetProperties())

@@ -12,6 +12,10 @@ namespace SwfServerless.Core.Executions;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
 [JsonSerializable(typeof(ExecutionState))]
+[JsonSerializable(typeof(OpenActivity))]
+[JsonSerializable(typeof(OpenTimer))]
+[JsonSerializable(typeof(OpenChild))]
+[JsonSerializable(typeof(PendingExternal))]
 public partial class ExecutionJsonContext : JsonSerializerContext
 {
     public static string Serialize(ExecutionState state) => JsonSerializer.Serialize(state, Default.ExecutionState);

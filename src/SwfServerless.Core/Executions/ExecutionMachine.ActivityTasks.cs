@@ -11,7 +11,7 @@ public sealed partial class ExecutionMachine
     /// START_TO_CLOSE and HEARTBEAT deadlines. Null when the task is no longer scheduled-and-unstarted (already
     /// claimed, canceled, timed out, or the run closed): drop the queue message.
     /// </summary>
-    public ActivityTaskStart? StartActivityTask(long scheduledEventId, string? identity)
+    public ActivityTaskStart? StartActivityTask(long scheduledEventId, string? identity) => Guarded<ActivityTaskStart?>(SmallCommandEvents, () =>
     {
         var activity = State.IsOpen ? State.FindActivity(scheduledEventId) : null;
         if (activity is null || activity.IsStarted) return null;
@@ -34,7 +34,7 @@ public sealed partial class ExecutionMachine
             new ActivityType { Name = activity.ActivityType.Name, Version = activity.ActivityType.Version },
             State.Execution,
             activity.TaskList);
-    }
+    }, null);
 
     /// <summary>
     /// RecordActivityTaskHeartbeat: checks the task is open and started with that id and tells whether its
@@ -45,7 +45,7 @@ public sealed partial class ExecutionMachine
         new(RequireStartedActivity(scheduledEventId, startedEventId).CancelRequested);
 
     /// <summary>RespondActivityTaskCompleted: ActivityTaskCompleted, and a decision task.</summary>
-    public void CompleteActivityTask(long scheduledEventId, long startedEventId, string? result)
+    public void CompleteActivityTask(long scheduledEventId, long startedEventId, string? result) => Guarded(SmallCommandEvents, () =>
     {
         RequireStartedActivity(scheduledEventId, startedEventId);
         Append(new HistoryEvent
@@ -59,10 +59,10 @@ public sealed partial class ExecutionMachine
             },
         });
         ScheduleDecisionTaskIfPending();
-    }
+    });
 
     /// <summary>RespondActivityTaskFailed: ActivityTaskFailed, and a decision task.</summary>
-    public void FailActivityTask(long scheduledEventId, long startedEventId, string? reason, string? details)
+    public void FailActivityTask(long scheduledEventId, long startedEventId, string? reason, string? details) => Guarded(SmallCommandEvents, () =>
     {
         RequireStartedActivity(scheduledEventId, startedEventId);
         Append(new HistoryEvent
@@ -77,7 +77,7 @@ public sealed partial class ExecutionMachine
             },
         });
         ScheduleDecisionTaskIfPending();
-    }
+    });
 
     /// <summary>
     /// RespondActivityTaskCanceled: ActivityTaskCanceled, and a decision task. Accepted whether or not a cancellation
@@ -85,7 +85,7 @@ public sealed partial class ExecutionMachine
     /// returns true" advises the worker, and the operation's only faults are UnknownResource and OperationNotPermitted.
     /// latestCancelRequestedEventId is set only when a cancellation was requested.
     /// </summary>
-    public void CancelActivityTask(long scheduledEventId, long startedEventId, string? details)
+    public void CancelActivityTask(long scheduledEventId, long startedEventId, string? details) => Guarded(SmallCommandEvents, () =>
     {
         var activity = RequireStartedActivity(scheduledEventId, startedEventId);
         Append(new HistoryEvent
@@ -100,7 +100,7 @@ public sealed partial class ExecutionMachine
             },
         });
         ScheduleDecisionTaskIfPending();
-    }
+    });
 
     /// <summary>
     /// A worker's token names the task by its scheduled and started events; anything else than the open task

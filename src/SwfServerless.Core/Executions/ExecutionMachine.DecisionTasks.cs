@@ -13,7 +13,7 @@ public sealed partial class ExecutionMachine
     /// and its START_TO_CLOSE deadline. Null when that task is not waiting to be started any more (a stale or
     /// duplicate queue message, a closed run): drop the message.
     /// </summary>
-    public DecisionTaskStart? StartDecisionTask(long scheduledEventId, string? identity)
+    public DecisionTaskStart? StartDecisionTask(long scheduledEventId, string? identity) => Guarded<DecisionTaskStart?>(SmallCommandEvents, () =>
     {
         var task = State.DecisionTask;
         if (!State.IsOpen || task is null || task.ScheduledEventId != scheduledEventId || task.IsStarted) return null;
@@ -38,7 +38,7 @@ public sealed partial class ExecutionMachine
             State.Execution,
             new WorkflowType { Name = State.WorkflowType.Name, Version = State.WorkflowType.Version },
             task.TaskList);
-    }
+    }, null);
 
     /// <summary>
     /// RespondDecisionTaskCompleted: DecisionTaskCompleted, then the decisions in order, each recording its event or
@@ -63,7 +63,7 @@ public sealed partial class ExecutionMachine
         TaskList? taskList = null,
         string? taskListScheduleToStartTimeout = null,
         Func<Decision, bool>? isPermitted = null,
-        IReadOnlyDictionary<(string Name, string Version), RegisteredType?>? workflowTypes = null)
+        IReadOnlyDictionary<(string Name, string Version), RegisteredType?>? workflowTypes = null) => Guarded(2 + 2 * (decisions?.Count ?? 0), () =>
     {
         ArgumentNullException.ThrowIfNull(activityTypes);
         var task = State.DecisionTask;
@@ -98,7 +98,7 @@ public sealed partial class ExecutionMachine
             else RecordNotPermitted(decision, context);
         }
         ScheduleDecisionTaskIfPending();
-    }
+    });
 
     /// <summary>What every decision handler of one completion shares.</summary>
     private sealed record DecisionContext(

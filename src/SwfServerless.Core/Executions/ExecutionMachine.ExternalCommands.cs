@@ -13,7 +13,7 @@ public sealed partial class ExecutionMachine
     /// </summary>
     /// <param name="externalExecution">The sending execution, when a SignalExternalWorkflowExecution decision sent it.</param>
     /// <param name="externalInitiatedEventId">That decision's SignalExternalWorkflowExecutionInitiated event in the sender's history.</param>
-    public void Signal(string signalName, string? input, WorkflowExecution? externalExecution = null, long? externalInitiatedEventId = null)
+    public void Signal(string signalName, string? input, WorkflowExecution? externalExecution = null, long? externalInitiatedEventId = null) => Guarded(SmallCommandEvents, () =>
     {
         ArgumentNullException.ThrowIfNull(signalName);
         RequireOpen();
@@ -29,7 +29,7 @@ public sealed partial class ExecutionMachine
             },
         });
         ScheduleDecisionTaskIfPending();
-    }
+    });
 
     /// <summary>
     /// RequestCancelWorkflowExecution (or a cancel request from another execution or a parent's child policy):
@@ -39,7 +39,7 @@ public sealed partial class ExecutionMachine
     /// workflow execution" without exception, and each one is something the decider may want to see.
     /// </summary>
     /// <param name="cause">CHILD_POLICY_APPLIED when a parent's child policy asks; null for a direct request.</param>
-    public void RequestCancel(WorkflowExecution? externalExecution = null, long? externalInitiatedEventId = null, string? cause = null)
+    public void RequestCancel(WorkflowExecution? externalExecution = null, long? externalInitiatedEventId = null, string? cause = null) => Guarded(SmallCommandEvents, () =>
     {
         RequireOpen();
         Append(new HistoryEvent
@@ -53,7 +53,7 @@ public sealed partial class ExecutionMachine
             },
         });
         ScheduleDecisionTaskIfPending();
-    }
+    });
 
     /// <summary>
     /// TerminateWorkflowExecution: WorkflowExecutionTerminated, closing the run with TERMINATED at once; open
@@ -61,7 +61,7 @@ public sealed partial class ExecutionMachine
     /// policy is the request's, else the execution's; applying it to children is the cross-execution work's.
     /// </summary>
     /// <param name="cause">OPERATOR_INITIATED for the API call; CHILD_POLICY_APPLIED or EVENT_LIMIT_EXCEEDED from the service.</param>
-    public void Terminate(string? reason, string? details, string? childPolicy, string? cause)
+    public void Terminate(string? reason, string? details, string? childPolicy, string? cause) => Guarded(SmallCommandEvents, () =>
     {
         RequireOpen();
         if (childPolicy is not null && !global::SwfServerless.Core.Model.ChildPolicy.All.Contains(childPolicy))
@@ -79,5 +79,5 @@ public sealed partial class ExecutionMachine
                 Cause = cause,
             },
         });
-    }
+    });
 }

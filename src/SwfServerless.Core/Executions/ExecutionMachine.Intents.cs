@@ -12,20 +12,21 @@ namespace SwfServerless.Core.Executions;
 public sealed partial class ExecutionMachine
 {
     /// <summary>ChildWorkflowExecutionStarted (and a decision task), when the child initiated by that event is not yet started.</summary>
-    public bool RecordChildStarted(long initiatedEventId, string childRunId)
+    public bool RecordChildStarted(long initiatedEventId, string childRunId) => Guarded(SmallCommandEvents, () =>
     {
         var child = State.IsOpen ? State.FindChild(initiatedEventId) : null;
         if (child is null || child.IsStarted) return false;
         AppendChildStarted(child, childRunId);
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 
     /// <summary>
-    /// StartChildWorkflowExecutionFailed with WORKFLOW_ALREADY_RUNNING (and a decision task): the one cause found at the
-    /// child's side, when another run of its workflowId is open. <paramref name="control"/> is the Initiated event's.
+    /// StartChildWorkflowExecutionFailed (and a decision task) with a cause found at the child's side: WORKFLOW_ALREADY_RUNNING
+    /// when another run of its workflowId is open, OPEN_WORKFLOWS_LIMIT_EXCEEDED when its domain has its quota of open
+    /// executions. <paramref name="control"/> is the Initiated event's.
     /// </summary>
-    public bool RecordChildStartFailed(long initiatedEventId, string? control)
+    public bool RecordChildStartFailed(long initiatedEventId, string? control, string cause = StartChildWorkflowExecutionFailedCause.WorkflowAlreadyRunning) => Guarded(SmallCommandEvents, () =>
     {
         var child = State.IsOpen ? State.FindChild(initiatedEventId) : null;
         if (child is null || child.IsStarted) return false;
@@ -35,7 +36,7 @@ public sealed partial class ExecutionMachine
             StartChildWorkflowExecutionFailedEventAttributes = new StartChildWorkflowExecutionFailedEventAttributes
             {
                 WorkflowType = new WorkflowType { Name = child.WorkflowType.Name, Version = child.WorkflowType.Version },
-                Cause = StartChildWorkflowExecutionFailedCause.WorkflowAlreadyRunning,
+                Cause = cause,
                 WorkflowId = child.WorkflowId,
                 InitiatedEventId = initiatedEventId,
                 DecisionTaskCompletedEventId = child.DecisionTaskCompletedEventId,
@@ -44,7 +45,7 @@ public sealed partial class ExecutionMachine
         });
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 
     /// <summary>
     /// ChildWorkflowExecutionCompleted/Failed/Canceled/TimedOut/Terminated from the child's closing event (and a decision
@@ -53,7 +54,7 @@ public sealed partial class ExecutionMachine
     /// </summary>
     /// <param name="closedRun">The run that closed: the started one, or the last run of a chain it continued as.</param>
     /// <param name="closing">The child's closing event (not WorkflowExecutionContinuedAsNew: that run's successor closes later).</param>
-    public bool RecordChildClosed(long initiatedEventId, string startedRunId, WorkflowExecution closedRun, HistoryEvent closing)
+    public bool RecordChildClosed(long initiatedEventId, string startedRunId, WorkflowExecution closedRun, HistoryEvent closing) => Guarded(SmallCommandEvents, () =>
     {
         ArgumentNullException.ThrowIfNull(closing);
         var child = State.IsOpen ? State.FindChild(initiatedEventId) : null;
@@ -97,11 +98,11 @@ public sealed partial class ExecutionMachine
         Append(e);
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 
     /// <summary>ExternalWorkflowExecutionSignaled (and a decision task), when that signal is still pending.</summary>
     /// <param name="target">The run the signal was delivered to.</param>
-    public bool RecordExternalSignaled(long initiatedEventId, WorkflowExecution target)
+    public bool RecordExternalSignaled(long initiatedEventId, WorkflowExecution target) => Guarded(SmallCommandEvents, () =>
     {
         if (!State.IsOpen || State.FindPendingSignal(initiatedEventId) is null) return false;
         Append(new HistoryEvent
@@ -115,11 +116,11 @@ public sealed partial class ExecutionMachine
         });
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 
     /// <summary>SignalExternalWorkflowExecutionFailed (and a decision task), when that signal is still pending.</summary>
     /// <param name="control">The Initiated event's control.</param>
-    public bool RecordSignalExternalFailed(long initiatedEventId, string cause, string? control)
+    public bool RecordSignalExternalFailed(long initiatedEventId, string cause, string? control) => Guarded(SmallCommandEvents, () =>
     {
         var pending = State.IsOpen ? State.FindPendingSignal(initiatedEventId) : null;
         if (pending is null) return false;
@@ -138,10 +139,10 @@ public sealed partial class ExecutionMachine
         });
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 
     /// <summary>ExternalWorkflowExecutionCancelRequested (and a decision task), when that cancel request is still pending.</summary>
-    public bool RecordExternalCancelRequested(long initiatedEventId, WorkflowExecution target)
+    public bool RecordExternalCancelRequested(long initiatedEventId, WorkflowExecution target) => Guarded(SmallCommandEvents, () =>
     {
         if (!State.IsOpen || State.FindPendingCancelRequest(initiatedEventId) is null) return false;
         Append(new HistoryEvent
@@ -155,10 +156,10 @@ public sealed partial class ExecutionMachine
         });
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 
     /// <summary>RequestCancelExternalWorkflowExecutionFailed (and a decision task), when that cancel request is still pending.</summary>
-    public bool RecordRequestCancelExternalFailed(long initiatedEventId, string cause, string? control)
+    public bool RecordRequestCancelExternalFailed(long initiatedEventId, string cause, string? control) => Guarded(SmallCommandEvents, () =>
     {
         var pending = State.IsOpen ? State.FindPendingCancelRequest(initiatedEventId) : null;
         if (pending is null) return false;
@@ -177,7 +178,7 @@ public sealed partial class ExecutionMachine
         });
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 
     /// <summary>
     /// A parent's child policy, applied to this run (the parent was terminated or timed out): TERMINATE terminates it
@@ -185,7 +186,7 @@ public sealed partial class ExecutionMachine
     /// WorkflowExecutionCancelRequested with that cause, ABANDON does nothing. Only if this run is open and is the child
     /// that event of that parent started (or a run that child continued as); false otherwise.
     /// </summary>
-    public bool ApplyParentChildPolicy(WorkflowExecution parent, long parentInitiatedEventId, string childPolicy)
+    public bool ApplyParentChildPolicy(WorkflowExecution parent, long parentInitiatedEventId, string childPolicy) => Guarded(SmallCommandEvents, () =>
     {
         if (!State.IsOpen || State.ParentWorkflowExecution?.RunId != parent.RunId || State.ParentInitiatedEventId != parentInitiatedEventId)
             return false;
@@ -201,7 +202,7 @@ public sealed partial class ExecutionMachine
             default:
                 return false;
         }
-    }
+    }, false);
 
     private void AppendChildStarted(OpenChild child, string childRunId) =>
         Append(new HistoryEvent

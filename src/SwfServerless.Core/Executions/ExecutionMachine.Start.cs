@@ -15,7 +15,8 @@ public sealed partial class ExecutionMachine
     /// </summary>
     /// <exception cref="SwfFault">TypeDeprecatedFault; DefaultUndefinedFault naming a field that has neither a value
     /// nor a default; ValidationException for a malformed duration, priority, child policy or more than 5 tags.</exception>
-    public static ExecutionMachine Start(StartExecution request, RegisteredType workflowType, string runId, DateTimeOffset now)
+    /// <param name="limits">The limits the new run's machine enforces; null: SWF's figures.</param>
+    public static ExecutionMachine Start(StartExecution request, RegisteredType workflowType, string runId, DateTimeOffset now, ExecutionLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(workflowType);
@@ -56,7 +57,7 @@ public sealed partial class ExecutionMachine
             ChildPolicy = childPolicy,
             TaskPriority = taskPriority,
             LambdaRole = request.LambdaRole ?? defaults?.DefaultLambdaRole,
-        }, runId, now);
+        }, runId, now, limits);
     }
 
     /// <summary>
@@ -65,12 +66,12 @@ public sealed partial class ExecutionMachine
     /// lookup: SWF decides those failures in the decision (only WORKFLOW_ALREADY_RUNNING is left for the start), so a
     /// type deprecated in between does not fail a start already decided.
     /// </summary>
-    public static ExecutionMachine StartResolved(StartExecution request, string runId, DateTimeOffset now)
+    public static ExecutionMachine StartResolved(StartExecution request, string runId, DateTimeOffset now, ExecutionLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrEmpty(runId);
         var machine = new ExecutionMachine(
-            new ExecutionState { Domain = request.Domain, WorkflowId = request.WorkflowId, RunId = runId }, now);
+            new ExecutionState { Domain = request.Domain, WorkflowId = request.WorkflowId, RunId = runId }, now, limits);
         machine.Append(new HistoryEvent
         {
             EventType = ET.WorkflowExecutionStarted,

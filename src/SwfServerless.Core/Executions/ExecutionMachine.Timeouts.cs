@@ -19,7 +19,7 @@ public sealed partial class ExecutionMachine
     /// </summary>
     /// <param name="heartbeats">The run's last heartbeats by scheduledEventId. Required whenever
     /// <see cref="ExecutionDeadlines.NeedsHeartbeats"/> says so: without them a renewed heartbeat would look expired.</param>
-    public int FireDueDeadlines(IReadOnlyDictionary<long, LastHeartbeat>? heartbeats)
+    public int FireDueDeadlines(IReadOnlyDictionary<long, LastHeartbeat>? heartbeats) => Guarded(2 * (State.Activities.Count + State.Timers.Count + 2) + 2, () =>
     {
         if (heartbeats is null && ExecutionDeadlines.NeedsHeartbeats(State, Now))
         {
@@ -32,10 +32,10 @@ public sealed partial class ExecutionMachine
             if (Fire(deadline, heartbeats)) fired++;
         }
         return fired;
-    }
+    }, 0);
 
     /// <summary>Fires one deadline through its command; false when it is stale or not yet due.</summary>
-    public bool Fire(Deadline deadline, IReadOnlyDictionary<long, LastHeartbeat>? heartbeats = null)
+    public bool Fire(Deadline deadline, IReadOnlyDictionary<long, LastHeartbeat>? heartbeats = null) => Guarded(SmallCommandEvents, () =>
     {
         ArgumentNullException.ThrowIfNull(deadline);
         switch (deadline.Kind)
@@ -55,7 +55,7 @@ public sealed partial class ExecutionMachine
             default:
                 throw new ArgumentOutOfRangeException(nameof(deadline), deadline.Kind, "Unknown deadline kind.");
         }
-    }
+    }, false);
 
     /// <summary>
     /// ActivityTaskTimedOut of the given type, with the last heartbeat's details, and a decision task.
@@ -64,7 +64,7 @@ public sealed partial class ExecutionMachine
     /// </summary>
     /// <param name="lastHeartbeatAt">The time of the last heartbeat (kept outside the state row): the HEARTBEAT clock
     /// runs from it. Null: from the start.</param>
-    public bool TimeOutActivity(long scheduledEventId, string timeoutType, string? lastHeartbeatDetails, DateTimeOffset? lastHeartbeatAt = null)
+    public bool TimeOutActivity(long scheduledEventId, string timeoutType, string? lastHeartbeatDetails, DateTimeOffset? lastHeartbeatAt = null) => Guarded(SmallCommandEvents, () =>
     {
         if (!ActivityTaskTimeoutType.All.Contains(timeoutType))
         {
@@ -86,14 +86,14 @@ public sealed partial class ExecutionMachine
         });
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 
     /// <summary>
     /// DecisionTaskTimedOut and a new DecisionTaskScheduled. START_TO_CLOSE when <paramref name="startedEventId"/>
     /// names the started task; SCHEDULE_TO_START when it is 0 and the unstarted task was scheduled on a temporary task
     /// list override (which the timeout reverts).
     /// </summary>
-    public bool TimeOutDecisionTask(long scheduledEventId, long startedEventId)
+    public bool TimeOutDecisionTask(long scheduledEventId, long startedEventId) => Guarded(SmallCommandEvents, () =>
     {
         var task = State.IsOpen ? State.DecisionTask : null;
         if (task is null || task.ScheduledEventId != scheduledEventId || task.StartedEventId != startedEventId) return false;
@@ -111,10 +111,10 @@ public sealed partial class ExecutionMachine
         });
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 
     /// <summary>WorkflowExecutionTimedOut (START_TO_CLOSE, with the execution's child policy), closing the run as TIMED_OUT.</summary>
-    public bool TimeOutExecution()
+    public bool TimeOutExecution() => Guarded(SmallCommandEvents, () =>
     {
         if (State.ExecutionTimeoutDue is not { } due || Now < due) return false;
         Append(new HistoryEvent
@@ -127,10 +127,10 @@ public sealed partial class ExecutionMachine
             },
         });
         return true;
-    }
+    }, false);
 
     /// <summary>TimerFired and a decision task, when the timer started by that event is still open and due.</summary>
-    public bool FireTimer(string timerId, long startedEventId)
+    public bool FireTimer(string timerId, long startedEventId) => Guarded(SmallCommandEvents, () =>
     {
         var timer = State.IsOpen ? State.FindTimer(timerId) : null;
         if (timer is null || timer.StartedEventId != startedEventId || Now < timer.FiresAt) return false;
@@ -146,5 +146,5 @@ public sealed partial class ExecutionMachine
         });
         ScheduleDecisionTaskIfPending();
         return true;
-    }
+    }, false);
 }

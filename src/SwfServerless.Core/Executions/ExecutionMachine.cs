@@ -34,10 +34,12 @@ public sealed partial class ExecutionMachine
     /// <summary>SWF's quota of open child executions per execution (OPEN_CHILDREN_LIMIT_EXCEEDED beyond it).</summary>
     public const int MaxOpenChildren = 1000;
 
-    public ExecutionMachine(ExecutionState state, DateTimeOffset now)
+    /// <param name="limits">The history limit and the state row's budget; null: SWF's figures.</param>
+    public ExecutionMachine(ExecutionState state, DateTimeOffset now, ExecutionLimits? limits = null)
     {
         State = state ?? throw new ArgumentNullException(nameof(state));
         Now = now;
+        Limits = limits ?? ExecutionLimits.Swf;
     }
 
     public ExecutionState State { get; }
@@ -106,6 +108,7 @@ public sealed partial class ExecutionMachine
     /// <summary>Numbers, stamps and applies a new event: the one way anything changes.</summary>
     private HistoryEvent Append(HistoryEvent e)
     {
+        CheckHistoryLimit(e);
         e.EventId = State.LastEventId + 1;
         e.EventTimestamp = Now;
         bool wasOpen = State.IsOpen;
@@ -145,6 +148,14 @@ public sealed partial class ExecutionMachine
             NewDeadlines.Add(Deadline.DecisionTask(due, task.ScheduledEventId, 0, DecisionTaskTimeoutType.ScheduleToStart));
         }
     }
+
+    private StateBudget? stateBudget;
+
+    /// <summary>
+    /// The state row's budget (<see cref="ExecutionLimits.MaxStateChars"/>), measured when a decision first wants to add to
+    /// the state's lists: each asks it first, and what fits is counted.
+    /// </summary>
+    private StateBudget Budget => stateBudget ??= StateBudget.Measure(State, Limits);
 
     private void RequireOpen()
     {

@@ -12,8 +12,8 @@ namespace SwfServerless.Core.Executions;
 /// <remarks>
 /// Change it only through <see cref="ExecutionMachine"/>: every change is an event applied by
 /// <see cref="ExecutionStateApplier"/>, so replaying the history rebuilds exactly this object
-/// (<see cref="ExecutionStateApplier.Replay"/>). Payloads (inputs, results, details) stay in the history rows;
-/// the state row keeps only what the rules read, so it stays small with 1,000 open activities.
+/// (<see cref="ExecutionStateApplier.Replay"/>). Payloads (inputs, results, details, the execution context) stay in the
+/// history rows; the state row keeps only what the rules read. What bounds its size: <see cref="StateBudget"/>.
 /// </remarks>
 public sealed class ExecutionState
 {
@@ -51,6 +51,14 @@ public sealed class ExecutionState
 
     public bool CancelRequested { get; set; }
     public DateTimeOffset? LatestActivityTaskTimestamp { get; set; }
+
+    /// <summary>
+    /// The DecisionTaskCompleted event that carries the latest executionContext (0: none yet). The context itself stays
+    /// in that event, like every payload: DescribeWorkflowExecution reads it from there.
+    /// </summary>
+    public long LatestExecutionContextEventId { get; set; }
+
+    /// <summary>Only in state rows written before <see cref="LatestExecutionContextEventId"/>; cleared by the next context.</summary>
     public string? LatestExecutionContext { get; set; }
 
     /// <summary>The startedEventId of the last completed decision task (0 if none): the next task's previousStartedEventId.</summary>
@@ -221,13 +229,14 @@ public sealed class ExecutionState
     };
 
     /// <summary>The answer of DescribeWorkflowExecution.</summary>
-    public WorkflowExecutionDetail Detail() => new()
+    /// <param name="latestExecutionContext">The executionContext of the event <see cref="LatestExecutionContextEventId"/> names.</param>
+    public WorkflowExecutionDetail Detail(string? latestExecutionContext = null) => new()
     {
         ExecutionInfo = Info(),
         ExecutionConfiguration = Configuration(),
         OpenCounts = OpenCounts(),
         LatestActivityTaskTimestamp = LatestActivityTaskTimestamp,
-        LatestExecutionContext = LatestExecutionContext,
+        LatestExecutionContext = latestExecutionContext ?? LatestExecutionContext,
     };
 }
 

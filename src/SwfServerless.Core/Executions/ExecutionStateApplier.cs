@@ -59,7 +59,7 @@ public static class ExecutionStateApplier
             case ET.WorkflowExecutionCancelRequested: state.CancelRequested = true; break;
             case ET.DecisionTaskScheduled: ApplyDecisionTaskScheduled(state, e.DecisionTaskScheduledEventAttributes!, id, at); break;
             case ET.DecisionTaskStarted: ApplyDecisionTaskStarted(state, id, at); break;
-            case ET.DecisionTaskCompleted: ApplyDecisionTaskCompleted(state, e.DecisionTaskCompletedEventAttributes!); break;
+            case ET.DecisionTaskCompleted: ApplyDecisionTaskCompleted(state, e.DecisionTaskCompletedEventAttributes!, id); break;
             case ET.DecisionTaskTimedOut: ApplyDecisionTaskTimedOut(state); break;
             case ET.ActivityTaskScheduled: ApplyActivityTaskScheduled(state, e.ActivityTaskScheduledEventAttributes!, id, at); break;
             case ET.ActivityTaskStarted: ApplyActivityTaskStarted(state, e.ActivityTaskStartedEventAttributes!, id, at); break;
@@ -213,10 +213,15 @@ public static class ExecutionStateApplier
         state.DecisionPending = false;
     }
 
-    private static void ApplyDecisionTaskCompleted(ExecutionState state, DecisionTaskCompletedEventAttributes a)
+    private static void ApplyDecisionTaskCompleted(ExecutionState state, DecisionTaskCompletedEventAttributes a, long id)
     {
         state.PreviousStartedEventId = a.StartedEventId!.Value;
-        if (a.ExecutionContext is not null) state.LatestExecutionContext = a.ExecutionContext;
+        if (a.ExecutionContext is not null)
+        {
+            // A payload of up to 32,768 characters: it stays in this event, the state row only says which event it is.
+            state.LatestExecutionContextEventId = id;
+            state.LatestExecutionContext = null;
+        }
         if (a.TaskList?.Name is { } overrideList)
         {
             if (a.TaskListScheduleToStartTimeout is { } timeout)

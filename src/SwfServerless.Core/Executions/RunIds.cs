@@ -10,6 +10,16 @@ namespace SwfServerless.Core.Executions;
 /// </summary>
 public static class RunIds
 {
+    /// <summary>
+    /// Could this be a run id of ours (at most 64 letters, digits, '-' and '_')? Run ids that callers name go into row keys;
+    /// anything else names no run, and must not reach storage, whose keys refuse '/', '\', '#', '?' and control characters.
+    /// </summary>
+    public static bool IsWellFormed(string? runId) =>
+        runId is { Length: > 0 and <= 64 } && runId.AsSpan().IndexOfAnyExcept(WellFormed) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> WellFormed =
+        System.Buffers.SearchValues.Create("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_");
+
     /// <summary>A version-7 layout: the 48-bit millisecond time of <paramref name="at"/>, then 74 bits of a hash of the run and event.</summary>
     public static string Derive(string runId, long eventId, DateTimeOffset at)
     {

@@ -16,6 +16,7 @@ public class SwfFault(string type, string message) : Exception(message)
     public string WireType => Type switch
     {
         "ValidationException" => "com.amazon.coral.validate#ValidationException",
+        "ThrottlingException" => "com.amazon.coral.availability#ThrottlingException",
         "SerializationException" or "UnknownOperationException" or "InternalFailure" or "ServiceUnavailable"
             => "com.amazon.coral.service#" + Type,
         _ when Type.EndsWith("Exception", StringComparison.Ordinal) => "com.amazon.coral.service#" + Type,
@@ -36,4 +37,7 @@ public class SwfFault(string type, string message) : Exception(message)
     public static SwfFault Validation(string message) => new("ValidationException", message);
     public static SwfFault Serialization(string message) => new("SerializationException", message);
     public static SwfFault UnknownOperation(string message) => new("UnknownOperationException", message);
+
+    /// <summary>A call past its token bucket (HTTP 400, as AWS answers it): the AWS SDKs retry it with back-off.</summary>
+    public static SwfFault Throttling(string message) => new("ThrottlingException", message);
 }

@@ -127,8 +127,11 @@ public sealed class AccessPolicy
             return false;
 
         // ListDomains has no domain resource; every other action needs one when domains are restricted
-        // (fail closed: a caller that forgot to pass the domain must not get through).
-        if (entry.HasDomain && !Matches(_domains, domain))
+        // (fail closed: a caller that forgot to pass the domain must not get through). Calls that name their task by
+        // token carry no domain: before the token is read (the endpoint's check) only the action is checked, and the
+        // handler checks the task's run's domain (TaskTokenService.Authorize), so a restricted key can answer tasks of
+        // its domains and only those.
+        if (entry.HasDomain && !(entry.DomainFromTask && domain is null) && !Matches(_domains, domain))
             return false;
 
         if (entry.Conditions.HasFlag(Conditions.TaskList) && !Matches(_taskLists, taskList))
@@ -164,7 +167,7 @@ public sealed class AccessPolicy
     [Flags]
     private enum Conditions { None = 0, TaskList = 1, ActivityType = 2, WorkflowType = 4 }
 
-    private readonly record struct Entry(bool IsDecision, bool HasDomain, Conditions Conditions);
+    private readonly record struct Entry(bool IsDecision, bool HasDomain, Conditions Conditions, bool DomainFromTask = false);
 
     // Which condition keys each action supports, from the "Access Control" sections of the SWF API reference
     // (service-2.json documentation) and "API Summary" of the developer guide (swf-dev-iam.api).
@@ -176,6 +179,7 @@ public sealed class AccessPolicy
         const Conditions TL = Conditions.TaskList, AT = Conditions.ActivityType, WT = Conditions.WorkflowType, None = Conditions.None;
         var c = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
         void Op(string name, Conditions k = None, bool hasDomain = true) => c[name] = new Entry(false, hasDomain, k);
+        void TokenOp(string name) => c[name] = new Entry(false, true, None, DomainFromTask: true);
         void Decision(string name, Conditions k = None) => c[name] = new Entry(true, true, k);
 
         Op("CountClosedWorkflowExecutions", WT);   // swf:typeFilter.name
@@ -200,15 +204,15 @@ public sealed class AccessPolicy
         Op("ListWorkflowTypes");
         Op("PollForActivityTask", TL);
         Op("PollForDecisionTask", TL);
-        Op("RecordActivityTaskHeartbeat");
+        TokenOp("RecordActivityTaskHeartbeat");
         Op("RegisterActivityType", TL | AT);       // swf:defaultTaskList.name, swf:name
         Op("RegisterDomain");                      // resource = the domain being registered
         Op("RegisterWorkflowType", TL | WT);       // swf:defaultTaskList.name, swf:name
         Op("RequestCancelWorkflowExecution");
-        Op("RespondActivityTaskCanceled");
-        Op("RespondActivityTaskCompleted");
-        Op("RespondActivityTaskFailed");
-        Op("RespondDecisionTaskCompleted");
+        TokenOp("RespondActivityTaskCanceled");
+        TokenOp("RespondActivityTaskCompleted");
+        TokenOp("RespondActivityTaskFailed");
+        TokenOp("RespondDecisionTaskCompleted");
         Op("SignalWorkflowExecution");
         Op("StartWorkflowExecution", TL | WT);
         Op("TagResource");

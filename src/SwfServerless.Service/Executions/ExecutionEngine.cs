@@ -58,7 +58,7 @@ public sealed partial class ExecutionEngine(
             {
                 var run = (attempt == 1 ? loaded : null)
                     ?? await executions.LoadAsync(partition, runId, ct) ?? throw UnknownExecution(runId);
-                var machine = new ExecutionMachine(run.State, context.Now());
+                var machine = Machine(run.State);
                 var result = command(machine);
                 if (machine.NewEvents.Count == 0) return result;
 
@@ -67,6 +67,14 @@ public sealed partial class ExecutionEngine(
             await BackOffAsync(runId, attempt, ct);
         }
     }
+
+    /// <summary>The limits every run's machine enforces here (<c>Swf__Quotas__HistoryEvents</c>).</summary>
+    public ExecutionLimits Limits => limits ??= options.Value.Quotas.ToExecutionLimits();
+
+    private ExecutionLimits? limits;
+
+    /// <summary>A machine for one command on the run, at the current time, with this instance's limits.</summary>
+    public ExecutionMachine Machine(ExecutionState state) => new(state, context.Now(), Limits);
 
     /// <summary>This instance's turn to change the run (see <see cref="RunLocks"/>): hold it from load to commit.</summary>
     public Task<IDisposable> TurnAsync(string runId, CancellationToken ct) => locks.AcquireAsync(runId, ct);

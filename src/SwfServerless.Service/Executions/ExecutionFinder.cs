@@ -1,3 +1,4 @@
+using SwfServerless.Core.Executions;
 using SwfServerless.Core.Faults;
 using SwfServerless.Service.Operations;
 using SwfServerless.Storage.Executions;
@@ -18,7 +19,7 @@ public sealed class ExecutionFinder(ServiceContext context, ExecutionRepository 
             if (current is not { Open: true }) throw SwfFault.UnknownResource($"Unknown execution: WorkflowExecution=[workflowId={workflowId}] has no open run");
             return (partition, current.RunId);
         }
-        var run = await executions.LoadAsync(partition, runId, ct);
+        var run = RunIds.IsWellFormed(runId) ? await executions.LoadAsync(partition, runId, ct) : null;
         if (run is null || !run.State.IsOpen)
             throw SwfFault.UnknownResource($"Unknown execution: WorkflowExecution=[workflowId={workflowId}, runId={runId}]" + (run is null ? "" : " is closed"));
         return (partition, runId);
@@ -28,7 +29,7 @@ public sealed class ExecutionFinder(ServiceContext context, ExecutionRepository 
     public async Task<LoadedRun> RequireAsync(string domain, string workflowId, string runId, CancellationToken ct)
     {
         await context.RequireDomainAsync(domain, ct);
-        return await executions.LoadAsync(ExecutionKeys.Partition(domain, workflowId), runId, ct)
-            ?? throw SwfFault.UnknownResource($"Unknown execution: WorkflowExecution=[workflowId={workflowId}, runId={runId}]");
+        var run = RunIds.IsWellFormed(runId) ? await executions.LoadAsync(ExecutionKeys.Partition(domain, workflowId), runId, ct) : null;
+        return run ?? throw SwfFault.UnknownResource($"Unknown execution: WorkflowExecution=[workflowId={workflowId}, runId={runId}]");
     }
 }

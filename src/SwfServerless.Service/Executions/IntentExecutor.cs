@@ -38,7 +38,7 @@ public sealed record IntentResult(IntentOutcome Outcome, TimeSpan Delay = defaul
 /// </summary>
 public sealed partial class IntentExecutor(
     ServiceContext context, ExecutionRepository executions, ExecutionEngine engine, RunReports reports, IIntentCrashPoints crashPoints,
-    LambdaInvoker lambdas, ILogger<IntentExecutor> log)
+    LambdaInvoker lambdas, QuotaGuard quotas, ILogger<IntentExecutor> log)
 {
     /// <summary>Kinds of <see cref="IntentMarker"/>. LOAD-BEARING: stored in row keys.</summary>
     public const string ChildMarker = IntentMarker.Child, SignalMarker = IntentMarker.Signal, CancelMarker = IntentMarker.Cancel, PolicyMarker = IntentMarker.Policy;
@@ -96,14 +96,14 @@ public sealed partial class IntentExecutor(
 
         await crashPoints.BeforeTargetWriteAsync(intent, ct);
         var marker = new IntentMarker(parent.State.RunId, intent.EventId, ChildMarker);
-        var childRunId = await StartChildRunAsync(parent.State, intent.EventId, initiated, marker, ct);
+        var (childRunId, failure) = await StartChildRunAsync(parent.State, intent.EventId, initiated, marker, ct);
 
         await crashPoints.BeforeReportAsync(intent, ct);
         ExecutionState? seen = null;
         bool reported = await reports.ReportAsync(parent.Partition, parent.State.RunId, m =>
         {
             seen = m.State;
-            return childRunId is null ? m.RecordChildStartFailed(intent.EventId, initiated.Control) : m.RecordChildStarted(intent.EventId, childRunId);
+            return childRunId is null ? m.RecordChildStartFailed(intent.EventId, initiated.Control, failure!) : m.RecordChildStarted(intent.EventId, childRunId);
         }, ct);
 
         // The parent closed before it could hear of the start: if it was terminated or timed out, its child policy
@@ -117,27 +117,39 @@ public sealed partial class IntentExecutor(
         return true;
     }
 
-    /// <summary>The run this intent started (now or before), or null when another run of the workflowId is open (WORKFLOW_ALREADY_RUNNING).</summary>
-    private async Task<string?> StartChildRunAsync(ExecutionState parent, long initiatedEventId, StartChildWorkflowExecutionInitiatedEventAttributes initiated,
-        IntentMarker marker, CancellationToken ct)
+    /// <summary>
+    /// The run this intent started (now or before); or no run and why: WORKFLOW_ALREADY_RUNNING when another run of the
+    /// workflowId is open, OPEN_WORKFLOWS_LIMIT_EXCEEDED when the domain has its quota of open executions.
+    /// </summary>
+    private async Task<(string? RunId, string? Failure)> StartChildRunAsync(ExecutionState parent, long initiatedEventId,
+        StartChildWorkflowExecutionInitiatedEventAttributes initiated, IntentMarker marker, CancellationToken ct)
     {
         var partition = ExecutionKeys.Partition(parent.Domain, initiated.WorkflowId!);
         for (var attempt = 1; ; attempt++)
         {
             var current = await executions.GetCurrentAsync(partition, ct);
             // An open run is ours if this intent started it (its row says so), else it blocks the start.
-            if (current is { Open: true }) return await executions.GetIntentRunAsync(partition, marker, ct);
+            if (current is { Open: true })
+                return await executions.GetIntentRunAsync(partition, marker, ct) is { } ours
+                    ? (ours, null) : (null, StartChildWorkflowExecutionFailedCause.WorkflowAlreadyRunning);
+            if (!await quotas.TryOpenExecutionAsync(parent.Domain, ct))
+            {
+                // A redelivery of a start that happened (and whose child closed since) is not refused after the fact.
+                return await executions.GetIntentRunAsync(partition, marker, ct) is { } earlier
+                    ? (earlier, null) : (null, StartChildWorkflowExecutionFailedCause.OpenWorkflowsLimitExceeded);
+            }
 
             var machine = ExecutionMachine.StartResolved(
-                ExecutionMachine.ChildStart(parent.Domain, parent.Execution, initiatedEventId, initiated), ExecutionKeys.NewRunId(), context.Now());
+                ExecutionMachine.ChildStart(parent.Domain, parent.Execution, initiatedEventId, initiated), ExecutionKeys.NewRunId(), context.Now(), engine.Limits);
             try
             {
                 await engine.StartAsync(partition, current, machine, ct, marker);
-                return machine.State.RunId;
+                return (machine.State.RunId, null);
             }
             catch (IntentAlreadyAppliedException)
             {
-                return await executions.GetIntentRunAsync(partition, marker, ct);
+                return await executions.GetIntentRunAsync(partition, marker, ct) is { } applied
+                    ? (applied, null) : (null, StartChildWorkflowExecutionFailedCause.WorkflowAlreadyRunning);
             }
             catch (SwfFault f) when (f.Type == SwfFaults.WorkflowExecutionAlreadyStartedFault && attempt < 10)
             {
@@ -211,7 +223,7 @@ public sealed partial class IntentExecutor(
         for (var look = 0; look < 3; look++)
         {
             var runId = pending.RunId ?? (await executions.GetCurrentAsync(partition, ct) is { Open: true } current ? current.RunId : null);
-            if (runId is null || runId == tried) break;
+            if (runId is null || runId == tried || !RunIds.IsWellFormed(runId)) break; // a malformed runId names no run
             tried = runId;
             try
             {

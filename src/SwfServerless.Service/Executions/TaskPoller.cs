@@ -78,9 +78,9 @@ public sealed partial class TaskPoller(
                     else await queues.DeleteAsync(received, ct);
                     return null;
                 }
-                var machine = new ExecutionMachine(run.State, context.Now());
+                var machine = engine.Machine(run.State);
                 var start = claim(machine, message.ScheduledEventId);
-                if (start is null)
+                if (start is null && machine.NewEvents.Count == 0)
                 {
                     await queues.DeleteAsync(received, ct); // already started, cancelled, timed out or closed: a stale message
                     return null;
@@ -89,7 +89,8 @@ public sealed partial class TaskPoller(
                 if (await engine.TryCommitAsync(run, machine, ct))
                 {
                     await queues.DeleteAsync(received, ct);
-                    return new ClaimedTask<TStart>(message.Partition, machine.State, start);
+                    // No start with events: the claim would have passed the history limit and terminated the run instead.
+                    return start is null ? null : new ClaimedTask<TStart>(message.Partition, machine.State, start);
                 }
             }
             LogClaimConflict(log, message.RunId, attempt);

@@ -68,6 +68,12 @@ public sealed class SwfOptions
     /// </summary>
     public string? PublicHostNames { get; set; }
 
+    /// <summary>SWF's quotas on domains, types, open executions and history (<c>Swf__Quotas__*</c>).</summary>
+    public QuotaOptions Quotas { get; set; } = new();
+
+    /// <summary>API call throttling, per access key and per instance (<c>Swf__Throttling__*</c>).</summary>
+    public ThrottlingOptions Throttling { get; set; } = new();
+
     /// <summary>Access keys clients sign with, each with its policy. None configured: signatures are not checked.</summary>
     public List<AccessKeyOptions> AccessKeys { get; set; } = [];
 }

@@ -23,6 +23,8 @@ public static class OperationCatalog
         services.AddSingleton<TypeRepository>();
         services.AddSingleton<ServiceContext>();
         services.AddSingleton<TypeCatalog>();
+        services.AddSingleton<QuotaGuard>();
+        services.AddSingleton<Throttle>();
         services.AddSingleton<ExecutionRepository>();
         services.AddSingleton<VisibilityRepository>();
         services.AddSingleton<RunLocks>();

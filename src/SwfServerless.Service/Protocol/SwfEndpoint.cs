@@ -51,6 +51,7 @@ public static partial class SwfEndpoint
             var registry = http.RequestServices.GetRequiredService<OperationRegistry>();
             if (!registry.Contains(operation))
                 throw SwfFault.UnknownOperation($"Operation {operation} is not supported by this service.");
+            http.RequestServices.GetRequiredService<Throttle>().Take(http.Request, operation);
 
             using var document = ParseJson(body);
             var validation = ModelValidator.Validate(operation, document.RootElement);

@@ -51,7 +51,7 @@ public sealed partial class RunAlarms(
             }
             var now = context.Now();
             var state = run.State;
-            var machine = new ExecutionMachine(state, now);
+            var machine = new ExecutionMachine(state, now, engine.Limits);
             DateTimeOffset? alarm;
             if (!state.IsOpen)
             {

@@ -17,7 +17,7 @@ public sealed class DomainRepository(SwfTables tables)
 
     public async Task<Stored<Domain>?> GetAsync(string name, CancellationToken ct)
     {
-        var row = await Table.GetRowAsync(Partition, KeyEncoding.Escape(name), cancellationToken: ct);
+        var row = await Table.GetRowAsync(Partition, KeyEncoding.EscapeKey(name), cancellationToken: ct);
         return row is null ? null : new Stored<Domain>(FromRow(row), row.ETag.ToString());
     }
 
@@ -52,7 +52,7 @@ public sealed class DomainRepository(SwfTables tables)
     /// <summary>True while a DeprecateDomain has not yet finished deprecating the domain's types.</summary>
     public async Task<bool> IsTypesDeprecationPendingAsync(string name, CancellationToken ct)
     {
-        var row = await Table.GetRowAsync(Partition, KeyEncoding.Escape(name), ["TypesDeprecationPending"], ct);
+        var row = await Table.GetRowAsync(Partition, KeyEncoding.EscapeKey(name), ["TypesDeprecationPending"], ct);
         return row?.GetBoolean("TypesDeprecationPending") == true;
     }
 
@@ -64,7 +64,7 @@ public sealed class DomainRepository(SwfTables tables)
         return result;
     }
 
-    private static TableEntity ToRow(Domain d, bool typesDeprecationPending) => new(Partition, KeyEncoding.Escape(d.Name))
+    private static TableEntity ToRow(Domain d, bool typesDeprecationPending) => new(Partition, KeyEncoding.EscapeKey(d.Name))
     {
         ["Name"] = d.Name,
         ["Description"] = d.Description,

@@ -39,6 +39,9 @@ public sealed class TaskTokens(byte[] key)
         byte[] bytes;
         try { bytes = FromBase64Url(token); }
         catch (FormatException) { return null; }
+        // Only the form issued: base64 leaves a few bits of the last character unused, and a token differing there
+        // decodes to the same bytes. A token is compared as the string it is.
+        if (Base64Url(bytes) != token) return null;
         if (bytes.Length < 2 + MacBytes) return null;
         var payload = bytes.AsSpan(0, bytes.Length - MacBytes);
         if (!CryptographicOperations.FixedTimeEquals(Mac(payload.ToArray()), bytes.AsSpan(bytes.Length - MacBytes))) return null;

@@ -15,10 +15,14 @@ public sealed class TypeRepository(SwfTables tables)
 {
     private TableClient Table => tables.Types;
 
-    public static string PartitionOf(string domain, TypeKind kind) =>
-        KeyEncoding.Escape(domain) + (kind == TypeKind.Activity ? "|activity" : "|workflow");
+    public static string PartitionOf(string domain, TypeKind kind)
+    {
+        var suffix = kind == TypeKind.Activity ? "|activity" : "|workflow";
+        return KeyEncoding.Bounded(KeyEncoding.Escape(domain) + suffix, domain + suffix);
+    }
 
-    public static string RowOf(string name, string version) => KeyEncoding.Escape(name) + "|" + KeyEncoding.Escape(version);
+    public static string RowOf(string name, string version) =>
+        KeyEncoding.Bounded(KeyEncoding.Escape(name) + "|" + KeyEncoding.Escape(version), name + "\n" + version);
 
     public async Task<Stored<RegisteredType>?> GetAsync(string domain, TypeKind kind, string name, string version, CancellationToken ct)
     {
@@ -40,6 +44,7 @@ public sealed class TypeRepository(SwfTables tables)
         }
     }
 
+    /// <summary>Replaces the type if unchanged since read; false when it changed or was deleted meanwhile (a racing DeleteActivityType).</summary>
     public async Task<bool> TryReplaceAsync(RegisteredType type, string etag, CancellationToken ct)
     {
         try
@@ -48,6 +53,10 @@ public sealed class TypeRepository(SwfTables tables)
             return true;
         }
         catch (RequestFailedException e) when (e.IsConcurrencyConflict())
+        {
+            return false;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
         {
             return false;
         }

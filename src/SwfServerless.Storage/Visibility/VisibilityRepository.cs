@@ -27,7 +27,7 @@ public sealed class VisibilityRepository(SwfTables tables)
     /// <summary>Moves the run from the open index to the closed ones; safe to repeat.</summary>
     public async Task RecordClosedAsync(string domain, WorkflowExecutionInfo info, CancellationToken ct)
     {
-        var partition = KeyEncoding.Escape(domain);
+        var partition = KeyEncoding.EscapeKey(domain);
         var actions = new List<TableTransactionAction>
         {
             new(TableTransactionActionType.UpsertReplace, ToRow(domain, "c", info.StartTimestamp!.Value, info)),
@@ -50,7 +50,7 @@ public sealed class VisibilityRepository(SwfTables tables)
     /// <summary>Removes every index row of the run (retention); safe to repeat, and rows that were never written are fine.</summary>
     public async Task RemoveAsync(string domain, WorkflowExecutionInfo info, CancellationToken ct)
     {
-        var partition = KeyEncoding.Escape(domain);
+        var partition = KeyEncoding.EscapeKey(domain);
         var runId = info.Execution!.RunId!;
         var keys = new List<string> { Key("o", info.StartTimestamp!.Value, runId), Key("c", info.StartTimestamp!.Value, runId) };
         if (info.CloseTimestamp is { } closed) keys.Add(Key("x", closed, runId));
@@ -99,7 +99,7 @@ public sealed class VisibilityRepository(SwfTables tables)
     {
         var from = latest is null ? index + "|" : Key(index, latest.Value, "");
         var to = Key(index, oldest, "~");
-        var query = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.Escape(domain)} and RowKey ge {from} and RowKey le {to}");
+        var query = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.EscapeKey(domain)} and RowKey ge {from} and RowKey le {to}");
         if (filter.WorkflowId is not null) query += " and " + TableClient.CreateQueryFilter($"WorkflowId eq {filter.WorkflowId}");
         if (filter.TypeName is not null) query += " and " + TableClient.CreateQueryFilter($"TypeName eq {filter.TypeName}");
         if (filter.TypeVersion is not null) query += " and " + TableClient.CreateQueryFilter($"TypeVersion eq {filter.TypeVersion}");
@@ -114,7 +114,7 @@ public sealed class VisibilityRepository(SwfTables tables)
 
     private static TableEntity ToRow(string domain, string index, DateTimeOffset time, WorkflowExecutionInfo info)
     {
-        var row = new TableEntity(KeyEncoding.Escape(domain), Key(index, time, info.Execution!.RunId!))
+        var row = new TableEntity(KeyEncoding.EscapeKey(domain), Key(index, time, info.Execution!.RunId!))
         {
             ["WorkflowId"] = info.Execution.WorkflowId,
             ["RunId"] = info.Execution.RunId,

@@ -35,7 +35,10 @@ public class DecisionLoopTests
             run.Last.NewDeadlines);
         Assert.Equal((1, 0, 0, 0, 0), StartExecutionTests.Counts(run.State));
         Assert.Equal(t1, run.State.Detail().LatestActivityTaskTimestamp);
-        Assert.Equal("ctx-1", run.State.Detail().LatestExecutionContext);
+        // The context stays in its DecisionTaskCompleted event; the state names the event and Describe reads it from there.
+        Assert.Equal(4, run.State.LatestExecutionContextEventId);
+        Assert.Null(run.State.Detail().LatestExecutionContext);
+        Assert.Equal("ctx-1", run.State.Detail("ctx-1").LatestExecutionContext);
 
         run.Advance(1);
         var activity = run.StartActivity("a1", "worker-1");
@@ -71,7 +74,7 @@ public class DecisionLoopTests
         Assert.Equal((ExecutionStatus.Closed, CloseStatus.Completed, run.Now), (info.ExecutionStatus, info.CloseStatus, info.CloseTimestamp));
         Assert.Equal((0, 0, 0, 0, 0), StartExecutionTests.Counts(run.State));
         // A completion without an execution context keeps the latest one.
-        Assert.Equal("ctx-1", run.State.LatestExecutionContext);
+        Assert.Equal(4, run.State.LatestExecutionContextEventId);
     }
 
     [Fact]

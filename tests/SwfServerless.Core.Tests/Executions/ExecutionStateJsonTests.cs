@@ -33,7 +33,8 @@ public class ExecutionStateJsonTests
 
         Assert.Equal((2, 1, 2, 0, 0), StartExecutionTests.Counts(copy));
         Assert.True(copy.CancelRequested);
-        Assert.Equal("context", copy.LatestExecutionContext);
+        Assert.True(copy.LatestExecutionContextEventId > 0);
+        Assert.Equal("context", run.Event(copy.LatestExecutionContextEventId).DecisionTaskCompletedEventAttributes!.ExecutionContext);
         Assert.Equal(("sticky", "15"), (copy.TaskListOverride!.TaskList, copy.TaskListOverride.ScheduleToStartTimeout));
         Assert.True(copy.FindActivityById("a1")!.CancelRequested);
         Assert.Equal(run.State.DecisionTask!.StartedAt, copy.DecisionTask!.StartedAt);

@@ -209,15 +209,18 @@ internal sealed class TestRun
         return configure is null ? request : configure(request);
     }
 
-    public static TestRun Start(StartExecution? request = null, RegisteredType? type = null) =>
-        new(ExecutionMachine.Start(request ?? Request(), type ?? TestTypes.Workflow(), RunId, T0));
+    public static TestRun Start(StartExecution? request = null, RegisteredType? type = null, ExecutionLimits? limits = null) =>
+        new(ExecutionMachine.Start(request ?? Request(), type ?? TestTypes.Workflow(), RunId, T0, limits)) { Limits = limits };
+
+    /// <summary>The limits every command's machine enforces (null: SWF's).</summary>
+    public ExecutionLimits? Limits { get; set; }
 
     public void Advance(double seconds) => Now = Now.AddSeconds(seconds);
 
     public ExecutionMachine Run(Action<ExecutionMachine> command)
     {
         string before = ExecutionJsonContext.Serialize(State);
-        var machine = new ExecutionMachine(ExecutionJsonContext.Deserialize(before), Now);
+        var machine = new ExecutionMachine(ExecutionJsonContext.Deserialize(before), Now, Limits);
         command(machine);
         Last = machine;
         History.AddRange(machine.NewEvents);
@@ -237,7 +240,7 @@ internal sealed class TestRun
     public SwfFault Fails(Action<ExecutionMachine> command, string faultType)
     {
         string before = ExecutionJsonContext.Serialize(State);
-        var machine = new ExecutionMachine(ExecutionJsonContext.Deserialize(before), Now);
+        var machine = new ExecutionMachine(ExecutionJsonContext.Deserialize(before), Now, Limits);
         var fault = Assert.Throws<SwfFault>(() => command(machine));
         Assert.Equal(faultType, fault.Type);
         Assert.Empty(machine.NewEvents);

@@ -86,6 +86,6 @@ public sealed partial class ExecutionMachine
                 LambdaRole = next.LambdaRole,
             },
         });
-        ContinuedAs = StartResolved(next, newRunId, Now);
+        ContinuedAs = StartResolved(next, newRunId, Now, Limits);
     }
 }

@@ -9,7 +9,8 @@ public sealed partial class ExecutionMachine
     /// ScheduleActivityTask: ActivityTaskScheduled with every setting resolved from the decision or the type's
     /// defaults, a task to dispatch and its SCHEDULE_TO_START/SCHEDULE_TO_CLOSE deadlines; or
     /// ScheduleActivityTaskFailed. Checks in this order: type exists, not deprecated, activityId not used by an
-    /// open activity, open-activities quota, then task list and the four timeouts (decision, else type default).
+    /// open activity, open-activities quota, then task list and the four timeouts (decision, else type default), then
+    /// the state row's budget (OPEN_ACTIVITIES_LIMIT_EXCEEDED too: see <see cref="StateBudget"/>).
     /// </summary>
     private void HandleScheduleActivityTask(ScheduleActivityTaskDecisionAttributes a, DecisionContext context)
     {
@@ -44,6 +45,14 @@ public sealed partial class ExecutionMachine
         if (startToClose is null) { Fail(ScheduleActivityTaskFailedCause.DefaultStartToCloseTimeoutUndefined); return; }
         string? heartbeat = a.HeartbeatTimeout ?? defaults?.DefaultTaskHeartbeatTimeout;
         if (heartbeat is null) { Fail(ScheduleActivityTaskFailedCause.DefaultHeartbeatTimeoutUndefined); return; }
+        string? priority = a.TaskPriority ?? defaults?.DefaultTaskPriority;
+        // The state row's budget (see StateBudget) is an open-activities limit too, of size rather than count.
+        if (!Budget.TryTakeActivity(new(a.ActivityId!, activityType.Name!, activityType.Version!, taskList, priority,
+                scheduleToStart, scheduleToClose, startToClose, heartbeat)))
+        {
+            Fail(ScheduleActivityTaskFailedCause.OpenActivitiesLimitExceeded);
+            return;
+        }
 
         var scheduled = Append(new HistoryEvent
         {
@@ -58,7 +67,7 @@ public sealed partial class ExecutionMachine
                 ScheduleToCloseTimeout = scheduleToClose,
                 StartToCloseTimeout = startToClose,
                 TaskList = new TaskList { Name = taskList },
-                TaskPriority = a.TaskPriority ?? defaults?.DefaultTaskPriority,
+                TaskPriority = priority,
                 DecisionTaskCompletedEventId = context.DecisionTaskCompletedEventId,
                 HeartbeatTimeout = heartbeat,
             },

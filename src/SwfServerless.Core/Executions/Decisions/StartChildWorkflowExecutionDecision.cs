@@ -11,7 +11,8 @@ public sealed partial class ExecutionMachine
     /// StartChildWorkflowExecutionFailed with WORKFLOW_ALREADY_RUNNING). Every other cause is decided here, without an
     /// Initiated event: "When the cause isn't WORKFLOW_ALREADY_RUNNING, initiatedEventId is set to 0 because the
     /// StartChildWorkflowExecutionInitiated event doesn't exist." Checks in this order: type exists, not deprecated,
-    /// open-children quota, then the defaults in the order of the cause enum.
+    /// open-children quota, then the defaults in the order of the cause enum, then the state row's budget
+    /// (OPEN_CHILDREN_LIMIT_EXCEEDED too: see <see cref="StateBudget"/>).
     /// </summary>
     private void HandleStartChildWorkflowExecution(StartChildWorkflowExecutionDecisionAttributes a, DecisionContext context)
     {
@@ -45,6 +46,11 @@ public sealed partial class ExecutionMachine
         if (taskTimeout is null) { Fail(StartChildWorkflowExecutionFailedCause.DefaultTaskStartToCloseTimeoutUndefined); return; }
         string? childPolicy = a.ChildPolicy ?? defaults?.DefaultChildPolicy;
         if (childPolicy is null) { Fail(StartChildWorkflowExecutionFailedCause.DefaultChildPolicyUndefined); return; }
+        if (!Budget.TryTakeChild(a.WorkflowId!, workflowType.Name!, workflowType.Version!))
+        {
+            Fail(StartChildWorkflowExecutionFailedCause.OpenChildrenLimitExceeded); // of size: see StateBudget
+            return;
+        }
 
         var initiated = Append(new HistoryEvent
         {

@@ -7,12 +7,14 @@ public sealed partial class ExecutionMachine
 {
     /// <summary>
     /// StartTimer: TimerStarted and its deadline (now + startToFireTimeout); StartTimerFailed with
-    /// TIMER_ID_ALREADY_IN_USE ("there is another open timer with the same timerId") or OPEN_TIMERS_LIMIT_EXCEEDED.
+    /// TIMER_ID_ALREADY_IN_USE ("there is another open timer with the same timerId") or OPEN_TIMERS_LIMIT_EXCEEDED (the
+    /// count, or the state row's budget: see <see cref="StateBudget"/>).
     /// </summary>
     private void HandleStartTimer(StartTimerDecisionAttributes a, DecisionContext context)
     {
         string? cause = State.FindTimer(a.TimerId!) is not null ? StartTimerFailedCause.TimerIdAlreadyInUse
             : State.Timers.Count >= MaxOpenTimers ? StartTimerFailedCause.OpenTimersLimitExceeded
+            : !Budget.TryTakeTimer(a.TimerId!, a.StartToFireTimeout) ? StartTimerFailedCause.OpenTimersLimitExceeded
             : null;
         if (cause is not null)
         {

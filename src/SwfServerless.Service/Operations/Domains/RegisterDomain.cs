@@ -6,7 +6,7 @@ using SwfServerless.Storage.Domains;
 
 namespace SwfServerless.Service.Operations.Domains;
 
-public sealed class RegisterDomain(ServiceContext context, DomainRepository domains) : ISwfOperation<RegisterDomainInput, NoOutput>
+public sealed class RegisterDomain(ServiceContext context, DomainRepository domains, QuotaGuard quotas) : ISwfOperation<RegisterDomainInput, NoOutput>
 {
     public async Task<NoOutput> HandleAsync(RegisterDomainInput input, SwfCall call, CancellationToken ct)
     {
@@ -18,6 +18,7 @@ public sealed class RegisterDomain(ServiceContext context, DomainRepository doma
             Tags: ResourceTags.Merge(new Dictionary<string, string>(), input.Tags ?? []),
             RegisteredAt: context.Now(),
             DeprecatedAt: null);
+        await quotas.RequireRoomForDomainAsync(domain.Name, ct);
         // The insert is the uniqueness check: of racing callers exactly one wins. A deprecated domain keeps its name.
         if (!await domains.TryInsertAsync(domain, ct))
             throw SwfFault.DomainAlreadyExists($"Domain already exists: {domain.Name}");

@@ -50,6 +50,9 @@ public sealed class PollForDecisionTask(
         var taskToken = text[..separator];
         var task = tokens.Require(taskToken, TaskKind.Decision);
         var run = await executions.LoadAsync(task.Partition, task.RunId, ct) ?? throw ExecutionEngine.UnknownExecution(task.RunId);
+        // The page belongs to the poll of this domain (whose access the caller's policy was checked for), no other.
+        if (run.State.Domain != input.Domain)
+            throw SwfFault.Validation("Invalid value at 'nextPageToken': the token is malformed or belongs to a different query.");
         return await AnswerAsync(input, task.Partition, task.RunId, taskToken, task.StartedEventId, run.State.PreviousStartedEventId,
             run.State.Execution, run.State.WorkflowType, text[(separator + 1)..], ct);
     }

@@ -13,7 +13,8 @@ namespace SwfServerless.Service.Operations.Executions;
 /// Starts a run: type defaults fill the gaps, and the workflowId's current-run row is written in the same
 /// transaction, so of two racing starts exactly one wins and the other gets WorkflowExecutionAlreadyStartedFault.
 /// </summary>
-public sealed class StartWorkflowExecution(ServiceContext context, TypeRepository types, ExecutionRepository executions, ExecutionEngine engine)
+public sealed class StartWorkflowExecution(ServiceContext context, TypeRepository types, ExecutionRepository executions, ExecutionEngine engine,
+    QuotaGuard quotas)
     : ISwfOperation<StartWorkflowExecutionInput, Run>
 {
     public async Task<Run> HandleAsync(StartWorkflowExecutionInput input, SwfCall call, CancellationToken ct)
@@ -29,9 +30,10 @@ public sealed class StartWorkflowExecution(ServiceContext context, TypeRepositor
         if (current is { Open: true })
             throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={input.WorkflowId}");
 
-        var machine = ExecutionMachine.Start(StartExecution.From(input), type, ExecutionKeys.NewRunId(), context.Now());
+        var machine = ExecutionMachine.Start(StartExecution.From(input), type, ExecutionKeys.NewRunId(), context.Now(), engine.Limits);
         if (call.Policy is { } policy && !policy.Allows("StartWorkflowExecution", domain.Name, machine.State.TaskList, type.Name))
             throw SwfFault.OperationNotPermitted($"User is not authorized to perform: swf:StartWorkflowExecution on task list {machine.State.TaskList}");
+        await quotas.RequireRoomForExecutionAsync(domain.Name, ct);
         await engine.StartAsync(partition, current, machine, ct);
         return new Run { RunId = machine.State.RunId };
     }

@@ -11,12 +11,13 @@ namespace SwfServerless.Service.Operations.Types;
 /// What activity and workflow types have in common (register, find, deprecate, undeprecate, delete, list);
 /// the per-operation handlers only map their inputs and outputs onto it.
 /// </summary>
-public sealed class TypeCatalog(ServiceContext context, TypeRepository types)
+public sealed class TypeCatalog(ServiceContext context, TypeRepository types, QuotaGuard quotas)
 {
     public async Task RegisterAsync(RegisteredType type, CancellationToken ct)
     {
         var domain = (await context.RequireDomainAsync(type.Domain, ct)).Value;
         if (domain.IsDeprecated) throw SwfFault.DomainDeprecated($"Domain is deprecated: {domain.Name}");
+        await quotas.RequireRoomForTypeAsync(type, ct);
         if (!await types.TryInsertAsync(type, ct))
             throw SwfFault.TypeAlreadyExists($"{type.Describe()} already exists in domain {type.Domain}");
     }
