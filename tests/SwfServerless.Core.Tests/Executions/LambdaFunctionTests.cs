@@ -125,4 +125,18 @@ public class LambdaFunctionTests
         Assert.Equal(0, StartExecutionTests.Counts(run.State).Lambdas);
         Assert.False(run.Run(m => m.RecordLambdaCompleted(5, 6, "r")));
     }
+
+    [Fact]
+    public void A_Lambda_report_that_would_pass_the_history_limit_terminates_the_run_instead()
+    {
+        // 1 started, 2-4 the first decision task, 5 scheduled, 6 started: an open run of limit 7 is full.
+        var run = TestRun.Start(limits: new ExecutionLimits { MaxHistoryEvents = 7 });
+        run.Turn(Lambda("l1", timeout: "30"));
+        Assert.True(run.Run(m => m.RecordLambdaStarted(5)));
+
+        Assert.True(run.Run(m => m.RecordLambdaCompleted(5, 6, "r")));
+        Assert.True(run.Last.HistoryLimitReached);
+        Assert.Equal("7 WorkflowExecutionTerminated", run.LastText);
+        Assert.Equal(WorkflowExecutionTerminatedCause.EventLimitExceeded, run.Event(7).WorkflowExecutionTerminatedEventAttributes!.Cause);
+    }
 }

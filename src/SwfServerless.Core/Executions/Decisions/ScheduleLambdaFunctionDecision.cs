@@ -56,7 +56,10 @@ public sealed partial class ExecutionMachine
         });
 
     /// <summary>LambdaFunctionStarted and its START_TO_CLOSE deadline, when that Lambda task is open and not started.</summary>
-    public bool RecordLambdaStarted(long scheduledEventId)
+    public bool RecordLambdaStarted(long scheduledEventId) =>
+        Guarded(SmallCommandEvents, () => RecordLambdaStartedUnguarded(scheduledEventId), whenLimitReached: true);
+
+    private bool RecordLambdaStartedUnguarded(long scheduledEventId)
     {
         var lambda = State.IsOpen ? State.FindLambda(scheduledEventId) : null;
         if (lambda is null || lambda.IsStarted) return false;
@@ -70,7 +73,10 @@ public sealed partial class ExecutionMachine
     }
 
     /// <summary>StartLambdaFunctionFailed (and a decision task), when that Lambda task is open and not started.</summary>
-    public bool RecordStartLambdaFailed(long scheduledEventId, string cause, string message)
+    public bool RecordStartLambdaFailed(long scheduledEventId, string cause, string message) =>
+        Guarded(SmallCommandEvents, () => RecordStartLambdaFailedUnguarded(scheduledEventId, cause, message), whenLimitReached: true);
+
+    private bool RecordStartLambdaFailedUnguarded(long scheduledEventId, string cause, string message)
     {
         var lambda = State.IsOpen ? State.FindLambda(scheduledEventId) : null;
         if (lambda is null || lambda.IsStarted) return false;
@@ -89,7 +95,10 @@ public sealed partial class ExecutionMachine
     }
 
     /// <summary>LambdaFunctionCompleted (and a decision task), when that Lambda task is open, started, and started by <paramref name="startedEventId"/>.</summary>
-    public bool RecordLambdaCompleted(long scheduledEventId, long startedEventId, string? result)
+    public bool RecordLambdaCompleted(long scheduledEventId, long startedEventId, string? result) =>
+        Guarded(SmallCommandEvents, () => RecordLambdaCompletedUnguarded(scheduledEventId, startedEventId, result), whenLimitReached: true);
+
+    private bool RecordLambdaCompletedUnguarded(long scheduledEventId, long startedEventId, string? result)
     {
         if (!IsLambdaRunning(scheduledEventId, startedEventId)) return false;
         Append(new HistoryEvent
@@ -107,7 +116,10 @@ public sealed partial class ExecutionMachine
     }
 
     /// <summary>LambdaFunctionFailed (and a decision task), when that Lambda task is open and started by <paramref name="startedEventId"/>.</summary>
-    public bool RecordLambdaFailed(long scheduledEventId, long startedEventId, string? reason, string? details)
+    public bool RecordLambdaFailed(long scheduledEventId, long startedEventId, string? reason, string? details) =>
+        Guarded(SmallCommandEvents, () => RecordLambdaFailedUnguarded(scheduledEventId, startedEventId, reason, details), whenLimitReached: true);
+
+    private bool RecordLambdaFailedUnguarded(long scheduledEventId, long startedEventId, string? reason, string? details)
     {
         if (!IsLambdaRunning(scheduledEventId, startedEventId)) return false;
         Append(new HistoryEvent
@@ -126,7 +138,10 @@ public sealed partial class ExecutionMachine
     }
 
     /// <summary>LambdaFunctionTimedOut START_TO_CLOSE (and a decision task), when that started Lambda task is open and due.</summary>
-    public bool TimeOutLambdaFunction(long scheduledEventId, long startedEventId)
+    public bool TimeOutLambdaFunction(long scheduledEventId, long startedEventId) =>
+        Guarded(SmallCommandEvents, () => TimeOutLambdaFunctionUnguarded(scheduledEventId, startedEventId), whenLimitReached: true);
+
+    private bool TimeOutLambdaFunctionUnguarded(long scheduledEventId, long startedEventId)
     {
         if (!IsLambdaRunning(scheduledEventId, startedEventId)) return false;
         if (State.FindLambda(scheduledEventId)!.TimeoutDue is not { } due || Now < due) return false;
