@@ -49,8 +49,20 @@ param taskTokenKey string = ''
 @description('Host names clients sign for, comma-separated. Empty: the app\'s default host name.')
 param publicHostNames string = ''
 
+// Untyped on purpose: a user-defined type would switch the whole template to ARM language version 2.0.
+@description('Functions that Lambda tasks call (Swf__LambdaFunctions__N__*), only these are ever called: objects { name: the name deciders schedule, url: its HTTPS endpoint, audience (optional): of the managed-identity token the call carries }. A function key is a secret: put it in Key Vault and reference it from Swf__LambdaFunctions__N__Key yourself. Empty: every Lambda task fails to start.')
+#disable-next-line use-user-defined-types
+param lambdaFunctions array = []
+
 var suffix = take(uniqueString(resourceGroup().id, baseName), 6)
 var appName = '${baseName}-${suffix}'
+// One group of settings per Lambda function, numbered as the app binds a list (Swf__LambdaFunctions__0__Name, ...).
+var lambdaSettings = reduce(range(0, length(lambdaFunctions)), {}, (settings, i) => union(settings, {
+  'Swf__LambdaFunctions__${i}__Name': lambdaFunctions[i].name
+  'Swf__LambdaFunctions__${i}__Url': lambdaFunctions[i].url
+}, empty(lambdaFunctions[i].?audience ?? '') ? {} : {
+  'Swf__LambdaFunctions__${i}__Audience': lambdaFunctions[i].audience
+}))
 // The prefix of the app's own tables and queues (Swf__StoragePrefix) and the intent queue derived from it.
 var storagePrefix = 'swf'
 var intentQueue = '${storagePrefix}-intents'
@@ -119,7 +131,7 @@ module app 'modules/functionapp.bicep' = {
       SWF_INTENT_QUEUE: intentQueue
     }, empty(taskTokenKey) ? {} : {
       Swf__TaskTokenKey: '@Microsoft.KeyVault(VaultName=${vault.outputs.name};SecretName=${vault.outputs.taskTokenKeySecretName})'
-    })
+    }, lambdaSettings)
   }
 }
 

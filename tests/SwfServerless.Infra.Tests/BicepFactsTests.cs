@@ -223,6 +223,21 @@ public sealed partial class BicepFactsTests
     }
 
     /// <summary>Every app setting: the ones main.bicep passes to the function app module and the ones the module adds.</summary>
+    [Fact]
+    public void Lambda_functions_are_a_parameter_whose_settings_are_the_ones_the_app_binds_and_hold_no_key()
+    {
+        var parameter = Main["parameters"]!["lambdaFunctions"]!;
+        Assert.Equal("array", (string?)parameter["type"]);
+        Assert.Empty(parameter["defaultValue"]!.AsArray());
+        // The names are built per function (Swf__LambdaFunctions__{0}__...): each must be an option of LambdaFunctionOptions.
+        var text = Main.ToJsonString();
+        var names = System.Text.RegularExpressions.Regex.Matches(text, @"Swf__LambdaFunctions__\{0\}__(\w+)").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Equal(new[] { "Audience", "Name", "Url" }, names.Order());
+        Assert.All(names, n => Assert.NotNull(typeof(SwfServerless.Service.Executions.LambdaFunctionOptions).GetProperty(n)));
+        // A function key is a secret: never a plain template value (README: a Key Vault reference set by the operator).
+        Assert.DoesNotContain("Swf__LambdaFunctions__{0}__Key", text);
+    }
+
     internal static Dictionary<string, string> AppSettings()
     {
         var settings = Settings(Deployment("functionapp")["properties"]!["parameters"]!["appSettings"]!["value"]);
