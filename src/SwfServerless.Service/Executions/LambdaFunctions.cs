@@ -33,14 +33,19 @@ public abstract record LambdaOutcome
 /// function, never an address. One request per invocation and no retries (a retry could reach the function twice in one
 /// attempt); the intent's redelivery after a crash is the only repeat, which the README's contract allows.
 /// </summary>
-public sealed class LambdaInvoker(IHttpClientFactory clients, IOptions<SwfOptions> options)
+public sealed class LambdaInvoker(IHttpClientFactory clients, IOptions<SwfOptions> options, IConfiguration configuration)
 {
     public const string HttpClientName = "swf-lambda";
 
     /// <summary>The model's limits: FailureReason 256, Data 32,768 characters.</summary>
     private const int MaxReason = 256, MaxData = 32768;
 
-    private readonly Lazy<TokenCredential> credential = new(() => new DefaultAzureCredential());
+    // The app's own managed identity, the one its storage uses (AzureWebJobsStorage__clientId: the deployment's
+    // user-assigned identity; unset: system-assigned). DefaultAzureCredential would not pick a user-assigned one by itself.
+    private readonly Lazy<TokenCredential> credential = new(() =>
+        configuration["AzureWebJobsStorage:clientId"] is { Length: > 0 } clientId
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned));
 
     /// <summary>The configured function a Lambda task's name (or its ARN form) names, or null.</summary>
     public LambdaFunctionOptions? Find(string name)

@@ -26,7 +26,13 @@ public sealed class LambdaFunctionTests(AzuriteFixture azurite) : WorkflowTest(a
         ["Swf:LambdaFunctions:0:Name"] = "echo", ["Swf:LambdaFunctions:0:Url"] = functions.Url("echo"), ["Swf:LambdaFunctions:0:Key"] = "k-echo",
         ["Swf:LambdaFunctions:1:Name"] = "fail", ["Swf:LambdaFunctions:1:Url"] = functions.Url("fail"),
         ["Swf:LambdaFunctions:2:Name"] = "slow", ["Swf:LambdaFunctions:2:Url"] = functions.Url("slow"),
+        ["Swf:LambdaFunctions:3:Name"] = "behind-auth", ["Swf:LambdaFunctions:3:Url"] = functions.Url("echo"),
+        ["Swf:LambdaFunctions:3:Audience"] = "api://img-func",
+        // The app's user-assigned identity (as infra/ sets it); storage itself still uses the connection string here.
+        ["AzureWebJobsStorage:clientId"] = IdentityClientId,
     };
+
+    private const string IdentityClientId = "22222222-3333-4444-5555-666666666666";
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IIntentCrashPoints>(crashes);
 
@@ -39,6 +45,34 @@ public sealed class LambdaFunctionTests(AzuriteFixture azurite) : WorkflowTest(a
     };
 
     private static JsonElement Only(List<JsonElement> events, string type) => Workflows.Attributes(events.Single(e => Workflows.Type(e) == type));
+
+    [Fact]
+    public async Task With_an_audience_the_call_carries_a_managed_identity_token_of_the_apps_identity_for_it()
+    {
+        const string header = "lambda-identity-header";
+        await using var identity = await Functions.ManagedIdentityTests.FakeIdentityEndpoint.StartAsync(header);
+        var previous = (Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT"), Environment.GetEnvironmentVariable("IDENTITY_HEADER"));
+        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", identity.Url + "/msi/token");
+        Environment.SetEnvironmentVariable("IDENTITY_HEADER", header);
+        try
+        {
+            var run = await Wf.StartAsync(extra: new { lambdaRole = Role });
+            await Wf.DecideAsync(run, Lambda("l1", "behind-auth", input: "x"));
+            var events = (await Wf.PollDecisionAsync(run)).GetProperty("events").EnumerateArray().ToList();
+            Assert.Equal("echo:x", Only(events, "LambdaFunctionCompleted").GetProperty("result").GetString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", previous.Item1);
+            Environment.SetEnvironmentVariable("IDENTITY_HEADER", previous.Item2);
+        }
+        var request = Assert.Single(identity.Requests);
+        Assert.Equal(("api://img-func", IdentityClientId), (request.Resource, request.ClientId));
+        var call = Assert.Single(functions.Calls);
+        Assert.Null(call.Key);
+        Assert.True(call.Authorization is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal)
+            && identity.IssuedTokens.ContainsKey(auth["Bearer ".Length..]), $"Authorization: {call.Authorization}");
+    }
 
     [Fact]
     public async Task A_2xx_answer_is_LambdaFunctionCompleted_with_the_body_and_a_decision_task()
@@ -183,7 +217,7 @@ public sealed class LambdaFunctionTests(AzuriteFixture azurite) : WorkflowTest(a
         private readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly int port;
 
-        public ConcurrentQueue<(string Path, string Body, string? Key)> Calls { get; } = new();
+        public ConcurrentQueue<(string Path, string Body, string? Key, string? Authorization)> Calls { get; } = new();
 
         private FakeFunctions()
         {
@@ -220,7 +254,7 @@ public sealed class LambdaFunctionTests(AzuriteFixture azurite) : WorkflowTest(a
                 using var reader = new StreamReader(context.Request.InputStream);
                 var body = await reader.ReadToEndAsync();
                 var path = context.Request.Url!.AbsolutePath.Trim('/');
-                Calls.Enqueue((path, body, context.Request.Headers["x-functions-key"]));
+                Calls.Enqueue((path, body, context.Request.Headers["x-functions-key"], context.Request.Headers["Authorization"]));
                 var (status, answer) = path switch
                 {
                     "echo" => (200, "echo:" + body),

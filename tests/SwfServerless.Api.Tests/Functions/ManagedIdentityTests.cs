@@ -89,7 +89,7 @@ public sealed class ManagedIdentityTests(AzuriteFixture azurite)
     }
 
     /// <summary>The App Service managed identity protocol, as MSAL's AppServiceManagedIdentitySource speaks it.</summary>
-    private sealed class FakeIdentityEndpoint : IAsyncDisposable
+    internal sealed class FakeIdentityEndpoint : IAsyncDisposable
     {
         public sealed record TokenRequest(string? ApiVersion, string Resource, string? ClientId, string Header);
 
