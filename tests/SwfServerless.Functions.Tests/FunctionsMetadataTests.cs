@@ -98,6 +98,8 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("", extensions.GetProperty("http").GetProperty("routePrefix").GetString());
         // IntentQueue writes base64, as the queue trigger reads by default.
         Assert.Equal("base64", extensions.GetProperty("queues").GetProperty("messageEncoding").GetString());
+        // A Lambda task's call runs inside one Intents invocation and may take its whole START_TO_CLOSE (at most 900 s).
+        Assert.True(TimeSpan.Parse(host.GetProperty("functionTimeout").GetString()!) > TimeSpan.FromSeconds(900));
         // Custom-handler and extension-bundle sections do not belong to a .NET isolated app.
         Assert.False(host.TryGetProperty("customHandler", out _));
         Assert.False(host.TryGetProperty("extensionBundle", out _));
