@@ -1,3 +1,4 @@
+using SwfServerless.Testing;
 using System.Reflection;
 using System.Text.Json;
 using SwfServerless.Functions;
@@ -92,7 +93,7 @@ public sealed class FunctionsMetadataTests
     public void Host_json_is_the_repository_root_one_with_an_empty_route_prefix_and_base64_queue_messages()
     {
         var host = Read("host.json");
-        Assert.Equal(File.ReadAllText(Path.Combine(RepoFiles.Root, "host.json")), File.ReadAllText(Path.Combine(Output, "host.json")));
+        Assert.Equal(File.ReadAllText(Path.Combine(RepoRoot.Directory, "host.json")), File.ReadAllText(Path.Combine(Output, "host.json")));
         Assert.Equal("2.0", host.GetProperty("version").GetString());
         var extensions = host.GetProperty("extensions");
         Assert.Equal("", extensions.GetProperty("http").GetProperty("routePrefix").GetString());

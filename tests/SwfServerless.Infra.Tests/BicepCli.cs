@@ -1,3 +1,4 @@
+using SwfServerless.Testing;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;

@@ -1,3 +1,4 @@
+using SwfServerless.Testing;
 using SwfServerless.Service.Auth;
 using SwfServerless.Service.Hosting;
 using System.Text.Json.Nodes;

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Azure.Core;
 using Azure.Identity;
+using SwfServerless.Storage.AzureSdk;
 using Microsoft.Extensions.Options;
 using SwfServerless.Service.Hosting;
 
@@ -40,12 +41,9 @@ public sealed class LambdaInvoker(IHttpClientFactory clients, IOptions<SwfOption
     /// <summary>The model's limits: FailureReason 256, Data 32,768 characters.</summary>
     private const int MaxReason = 256, MaxData = 32768;
 
-    // The app's own managed identity, the one its storage uses (AzureWebJobsStorage__clientId: the deployment's
-    // user-assigned identity; unset: system-assigned). DefaultAzureCredential would not pick a user-assigned one by itself.
-    private readonly Lazy<TokenCredential> credential = new(() =>
-        configuration["AzureWebJobsStorage:clientId"] is { Length: > 0 } clientId
-            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned));
+    // The app's own managed identity, the one its storage uses (the deployment's user-assigned identity).
+    // DefaultAzureCredential would not pick a user-assigned one by itself.
+    private readonly Lazy<TokenCredential> credential = new(() => StorageClients.ManagedIdentity(configuration["AzureWebJobsStorage:clientId"]));
 
     /// <summary>The configured function a Lambda task's name (or its ARN form) names, or null.</summary>
     public LambdaFunctionOptions? Find(string name)

@@ -53,11 +53,16 @@ public sealed class StorageClients : IDisposable
         return new(o => new TableServiceClient(tableServiceUri, credential, o), o => new QueueServiceClient(queueServiceUri, credential, o), options);
     }
 
-    /// <summary>The platform's managed identity: user-assigned when <paramref name="clientId"/> is given, else system-assigned.</summary>
+    /// <summary>The platform's managed identity (<see cref="ManagedIdentity"/>).</summary>
     public static StorageClients FromManagedIdentity(string? clientId, Uri tableServiceUri, Uri queueServiceUri, StorageClientOptions? options = null) =>
-        FromCredential(
-            new ManagedIdentityCredential(string.IsNullOrEmpty(clientId) ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId)),
-            tableServiceUri, queueServiceUri, options);
+        FromCredential(ManagedIdentity(clientId), tableServiceUri, queueServiceUri, options);
+
+    /// <summary>
+    /// The app's managed identity: user-assigned when <paramref name="clientId"/> (<c>AzureWebJobsStorage__clientId</c>) is
+    /// given, else system-assigned. Storage and the calls of Lambda tasks with an audience both use it.
+    /// </summary>
+    public static TokenCredential ManagedIdentity(string? clientId) =>
+        new ManagedIdentityCredential(string.IsNullOrEmpty(clientId) ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId));
 
     public TableServiceClient Tables { get; }
 

@@ -1,7 +1,7 @@
-namespace SwfServerless.Infra.Tests;
+namespace SwfServerless.Testing;
 
 /// <summary>The repository the tests were built from: the folder holding SwfServerless.sln above the test's output folder.</summary>
-internal static class RepoRoot
+public static class RepoRoot
 {
     public static string Directory { get; } = Find();
 
