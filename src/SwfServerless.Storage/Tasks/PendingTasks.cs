@@ -73,7 +73,7 @@ public sealed class PendingTasks(SwfTables tables)
         var total = 0;
         var pages = 0;
         var many = new List<(string Partition, string RowKey)>();
-        await foreach (var page in tables.Executions.QueryAsync<TableEntity>(filter, select: [name, ManyProperty], cancellationToken: ct).AsPages())
+        await foreach (var page in tables.Executions.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", name, ManyProperty], cancellationToken: ct).AsPages())
         {
             foreach (var row in page.Values)
             {
