@@ -50,7 +50,7 @@ public sealed partial class ExecutionEngine(
 
     private sealed record QueuedTask(TaskToDispatch Task, ReceivedTask Message, TaskDispatch.Reservation? Reservation);
 
-    /// <summary>Puts of tasks run this many at once (a decision may schedule hundreds).</summary>
+    /// <summary>Queues put to at once (a decision may schedule tasks on many task lists).</summary>
     private const int QueueConcurrency = 16;
 
     /// <summary>Runs <paramref name="command"/> against the run and commits what it produced; returns the command's result.</summary>
@@ -188,9 +188,17 @@ public sealed partial class ExecutionEngine(
     private async Task QueueTasksAsync(RunCommit commit, CancellationToken ct)
     {
         var tasks = commit.Machine.NewTasks;
-        if (tasks.Count == 1) await QueueTaskAsync(commit, tasks[0], ct);
-        else await Parallel.ForEachAsync(tasks, new ParallelOptions { MaxDegreeOfParallelism = QueueConcurrency, CancellationToken = ct },
-            (task, token) => new ValueTask(QueueTaskAsync(commit, task, token)));
+        if (tasks.Count == 1)
+        {
+            await QueueTaskAsync(commit, tasks[0], ct);
+            return;
+        }
+        // Queues apart in parallel; one queue's tasks in schedule order, which is the order pollers get them in.
+        var byQueue = tasks.GroupBy(t => (t.Kind, t.TaskList, t.Priority));
+        await Parallel.ForEachAsync(byQueue, new ParallelOptions { MaxDegreeOfParallelism = QueueConcurrency, CancellationToken = ct }, async (queue, token) =>
+        {
+            foreach (var task in queue) await QueueTaskAsync(commit, task, token);
+        });
     }
 
     /// <summary>

@@ -36,11 +36,14 @@ public sealed partial class TaskPoller(
         string domain, TaskKind kind, string taskList, Func<ExecutionMachine, long, TStart?> claim, CancellationToken ct) where TStart : class
     {
         var deadline = context.Now() + TimeSpan.FromSeconds(context.Options.LongPollSeconds);
-        while (!ct.IsCancellationRequested)
+        for (var first = true; !ct.IsCancellationRequested; first = false)
         {
             var remaining = deadline - context.Now();
-            if (remaining <= TimeSpan.Zero) return null;
-            var offered = await dispatch.WaitAsync(domain, kind, taskList, remaining, ct);
+            if (remaining <= TimeSpan.Zero && !first) return null;
+            var offered = remaining > TimeSpan.Zero
+                ? await dispatch.WaitAsync(domain, kind, taskList, remaining, ct)
+                // No time to wait (LongPollSeconds 0): one look of its own, as every poll gets.
+                : (await queues.ReceiveAsync(domain, kind, taskList, 1, dispatch.Visibility, ct)).FirstOrDefault();
             if (offered is null) return null;
             if (await ClaimAsync(offered, claim, ct) is { } claimed) return claimed;
         }
