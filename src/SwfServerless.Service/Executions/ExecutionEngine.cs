@@ -34,7 +34,7 @@ namespace SwfServerless.Service.Executions;
 /// never happened, and a superseded alarm row that was not deleted is dropped when due.</para>
 /// </remarks>
 public sealed partial class ExecutionEngine(
-    ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility, IntentQueue intents,
+    ServiceContext context, ExecutionRepository executions, TaskQueues queues, TaskDispatch dispatch, VisibilityRepository visibility, IntentQueue intents,
     ReminderRepository reminders, ExecutionRetention retention, LocalTimers timers,
     IOptions<SwfOptions> options, RunLocks locks, ILogger<ExecutionEngine> log)
 {
@@ -42,7 +42,16 @@ public sealed partial class ExecutionEngine(
 
     /// <summary>What one commit does to one run: the machine's changes and the run's alarm before and after.</summary>
     /// <param name="Repair">The index repair reminder, for commits that change what the visibility index says.</param>
-    private sealed record RunCommit(string Partition, ExecutionMachine Machine, DateTimeOffset? OldAlarm, DateTimeOffset? Alarm, Reminder? Repair);
+    private sealed record RunCommit(string Partition, ExecutionMachine Machine, DateTimeOffset? OldAlarm, DateTimeOffset? Alarm, Reminder? Repair)
+    {
+        /// <summary>The task messages put for this commit, with the poller each was promised to (sync match), if any.</summary>
+        public List<QueuedTask> Queued { get; } = [];
+    }
+
+    private sealed record QueuedTask(TaskToDispatch Task, ReceivedTask Message, TaskDispatch.Reservation? Reservation);
+
+    /// <summary>Queues put to at once (a decision may schedule tasks on many task lists).</summary>
+    private const int QueueConcurrency = 16;
 
     /// <summary>Runs <paramref name="command"/> against the run and commits what it produced; returns the command's result.</summary>
     /// <param name="applied">The intent of another run this change carries out (see <see cref="IntentMarker"/>).</param>
@@ -93,8 +102,16 @@ public sealed partial class ExecutionEngine(
     public async Task StartAsync(string partition, CurrentRun? previous, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null)
     {
         var commit = await NewRunCommitAsync(partition, machine, ct);
-        await PrepareAsync(commit, ct);
-        await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, commit.Alarm, ct, applied);
+        try
+        {
+            await PrepareAsync(commit, ct);
+            await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, commit.Alarm, ct, applied);
+        }
+        catch
+        {
+            CancelReservations(commit);
+            throw;
+        }
         await AfterCommitAsync(commit, ct);
     }
 
@@ -108,9 +125,29 @@ public sealed partial class ExecutionEngine(
     {
         var commit = new RunCommit(run.Partition, machine, run.Alarm, alarm, RepairReminder(run.Partition, machine));
         var next = machine.ContinuedAs is { } continued ? await NewRunCommitAsync(run.Partition, continued, ct) : null;
-        await Task.WhenAll(PrepareAsync(commit, ct), next is null ? Task.CompletedTask : PrepareAsync(next, ct));
-        var continuedAs = next is null ? null : new NewRunRows(next.Machine.State, next.Machine.NewEvents, next.Alarm);
-        if (!await executions.TryCommitAsync(run, machine.State, machine.NewEvents, alarm, continuedAs, applied, ct)) return false;
+        bool committed;
+        try
+        {
+            await Task.WhenAll(PrepareAsync(commit, ct), next is null ? Task.CompletedTask : PrepareAsync(next, ct));
+            var continuedAs = next is null ? null : new NewRunRows(next.Machine.State, next.Machine.NewEvents, next.Alarm);
+            committed = await executions.TryCommitAsync(run, machine.State, machine.NewEvents, alarm, continuedAs, applied, ct);
+        }
+        catch
+        {
+            // Nothing committed, or the outcome is unknown: the promised pollers are free again, and the messages stay (a
+            // hidden one comes back by itself; a claimer recognises one whose task never committed).
+            CancelReservations(commit);
+            if (next is not null) CancelReservations(next);
+            throw;
+        }
+        if (!committed)
+        {
+            // Lost the race: this attempt's messages name nothing that will ever commit, so they go now rather than cost a
+            // receive, a read and a delete later (the retry queues its own).
+            await DropQueuedAsync(commit);
+            if (next is not null) await DropQueuedAsync(next);
+            return false;
+        }
         await AfterCommitAsync(commit, ct);
         if (next is not null) await AfterCommitAsync(next, ct);
         return true;
@@ -141,20 +178,97 @@ public sealed partial class ExecutionEngine(
     {
         var machine = commit.Machine;
         var writes = new List<Task>(4);
-        if (machine.NewTasks.Count > 0) writes.Add(QueueTasksAsync(machine, ct));
+        if (machine.NewTasks.Count > 0) writes.Add(QueueTasksAsync(commit, ct));
         if (machine.NewIntents.Count > 0) writes.Add(QueueIntentsAsync(machine, ct));
         if (commit.Alarm is { } due && commit.Alarm != commit.OldAlarm) writes.Add(reminders.ArmAsync(Reminder.Alarm(due, commit.Partition, machine.State.RunId), ct));
         if (commit.Repair is not null) writes.Add(reminders.ArmAsync(commit.Repair, ct));
         return Task.WhenAll(writes);
     }
 
-    private async Task QueueTasksAsync(ExecutionMachine machine, CancellationToken ct)
+    private async Task QueueTasksAsync(RunCommit commit, CancellationToken ct)
     {
-        var state = machine.State;
-        foreach (var task in machine.NewTasks)
+        var tasks = commit.Machine.NewTasks;
+        if (tasks.Count == 1)
         {
-            var message = new TaskMessage(task.Kind, ExecutionKeys.Partition(state.Domain, state.WorkflowId), state.RunId, task.ScheduledEventId, context.Now());
-            await queues.EnqueueAsync(state.Domain, task.TaskList, task.Priority, message, ct);
+            await QueueTaskAsync(commit, tasks[0], ct);
+            return;
+        }
+        // Queues apart in parallel; one queue's tasks in schedule order, which is the order pollers get them in.
+        var byQueue = tasks.GroupBy(t => (t.Kind, t.TaskList, t.Priority));
+        await Parallel.ForEachAsync(byQueue, new ParallelOptions { MaxDegreeOfParallelism = QueueConcurrency, CancellationToken = ct }, async (queue, token) =>
+        {
+            foreach (var task in queue) await QueueTaskAsync(commit, task, token);
+        });
+    }
+
+    /// <summary>
+    /// Puts the task's message: hidden, with a poller of this instance promised the task when one is free (sync match:
+    /// the hand-over after the commit replaces the receive; if this instance dies first, the message reappears by itself),
+    /// else visible. An activity's message carries its input, so the claim need not read the scheduled event.
+    /// </summary>
+    private async Task QueueTaskAsync(RunCommit commit, TaskToDispatch task, CancellationToken ct)
+    {
+        var machine = commit.Machine;
+        var state = machine.State;
+        var message = new TaskMessage(task.Kind, commit.Partition, state.RunId, task.ScheduledEventId, context.Now());
+        if (task.Kind == TaskKind.Activity && NewEvent(machine, task.ScheduledEventId) is { ActivityTaskScheduledEventAttributes: { } scheduled } e)
+            message = message with { HasInput = true, Input = scheduled.Input, ActivityId = scheduled.ActivityId, ScheduledAt = e.EventTimestamp };
+        var reservation = dispatch.TryReserve(state.Domain, task.Kind, task.TaskList);
+        try
+        {
+            var put = await queues.EnqueueAsync(state.Domain, task.TaskList, task.Priority, message,
+                reservation is null ? TimeSpan.Zero : dispatch.Visibility, ct);
+            lock (commit.Queued) commit.Queued.Add(new QueuedTask(task, put, reservation));
+        }
+        catch
+        {
+            reservation?.Cancel();
+            throw;
+        }
+    }
+
+    /// <summary>The event this command recorded with that id (new events are numbered consecutively).</summary>
+    private static Core.Model.HistoryEvent? NewEvent(ExecutionMachine machine, long eventId)
+    {
+        if (machine.NewEvents.Count == 0) return null;
+        var index = eventId - machine.NewEvents[0].EventId!.Value;
+        return index >= 0 && index < machine.NewEvents.Count ? machine.NewEvents[(int)index] : null;
+    }
+
+    private static void CancelReservations(RunCommit commit)
+    {
+        lock (commit.Queued)
+        {
+            foreach (var queued in commit.Queued) queued.Reservation?.Cancel();
+        }
+    }
+
+    private async Task DropQueuedAsync(RunCommit commit)
+    {
+        CancelReservations(commit);
+        foreach (var queued in commit.Queued)
+        {
+            try
+            {
+                await queues.DeleteAsync(queued.Message, CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogCleanupFailed(log, commit.Machine.State.RunId, e); // a claimer drops it later
+            }
+        }
+    }
+
+    /// <summary>After the commit: promised tasks go to their pollers; visible ones wake this instance's loop of their task list.</summary>
+    private async Task HandOverAsync(RunCommit commit)
+    {
+        var domain = commit.Machine.State.Domain;
+        foreach (var (task, message, reservation) in commit.Queued)
+        {
+            if (reservation is not null && reservation.Deliver(message)) continue;
+            // The promised poller left in the meantime: the hidden message becomes visible for whoever looks next.
+            if (reservation is not null) await dispatch.ReleaseAsync(message);
+            dispatch.NotifyQueued(domain, task.Kind, task.TaskList);
         }
     }
 
@@ -168,7 +282,7 @@ public sealed partial class ExecutionEngine(
     {
         var (partition, machine, oldAlarm, alarm, repair) = commit;
         var state = machine.State;
-        foreach (var task in machine.NewTasks) queues.NotifyLocal(state.Domain, task.Kind, task.TaskList);
+        await HandOverAsync(commit);
         if (machine.NewIntents.Count > 0) intents.NotifyLocal();
 
         var indexed = repair is null;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using SwfServerless.Core.Executions;
 using SwfServerless.Service.Hosting;
 using SwfServerless.Service.Operations;
@@ -7,22 +6,25 @@ using SwfServerless.Storage.Tasks;
 
 namespace SwfServerless.Service.Executions;
 
-/// <summary>A task handed to a poller: the run as committed with the claim, and what the claim returned.</summary>
-public sealed record ClaimedTask<TStart>(string Partition, ExecutionState State, TStart Start);
+/// <summary>A task handed to a poller: the run as committed with the claim, what the claim returned, and the task's message.</summary>
+public sealed record ClaimedTask<TStart>(string Partition, ExecutionState State, TStart Start, TaskMessage Message);
 
 /// <summary>
-/// Long polls: take the next message of the task list (highest priority first) and claim its task by
-/// committing the *TaskStarted event under the run's ETag. Messages are at-least-once; the claim is exactly
-/// once. A message whose task is already started, closed or gone is deleted; one whose scheduling commit is
-/// not visible yet is put back for a moment. Between looks, pollers sleep until a task is queued on this
-/// instance or the poll interval passes (tasks queued by other instances are found by looking).
+/// Long polls: wait on this instance's <see cref="TaskDispatch"/> for the task list's next message (handed over by the
+/// commit that scheduled it, or received by the task list's loop), and claim its task by committing the *TaskStarted
+/// event under the run's ETag. Messages are at-least-once; the claim is exactly once. A message whose task is already
+/// started, closed or gone is deleted; one whose scheduling commit is not visible yet is put back for a moment.
 /// </summary>
 public sealed partial class TaskPoller(
-    ServiceContext context, ExecutionRepository executions, ExecutionEngine engine, TaskQueues queues, IOptions<SwfOptions> options, ILogger<TaskPoller> log)
+    ServiceContext context, ExecutionRepository executions, ExecutionEngine engine, TaskQueues queues, TaskDispatch dispatch,
+    TimeProvider clock, ILogger<TaskPoller> log)
 {
-    private static readonly TimeSpan ClaimVisibility = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan UncommittedRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan UncommittedGiveUp = TimeSpan.FromMinutes(2);
+
+    /// <summary>Claims that lose this many races in a row give the message back (visible after <see cref="GaveUpRetry"/>).</summary>
+    internal const int MaxClaimAttempts = 8;
+    private static readonly TimeSpan GaveUpRetry = TimeSpan.FromSeconds(1);
 
     public Task<ClaimedTask<DecisionTaskStart>?> PollDecisionAsync(string domain, string taskList, string? identity, CancellationToken ct) =>
         PollAsync(domain, TaskKind.Decision, taskList, (m, e) => m.StartDecisionTask(e, identity), ct);
@@ -33,25 +35,17 @@ public sealed partial class TaskPoller(
     private async Task<ClaimedTask<TStart>?> PollAsync<TStart>(
         string domain, TaskKind kind, string taskList, Func<ExecutionMachine, long, TStart?> claim, CancellationToken ct) where TStart : class
     {
-        var settings = options.Value;
-        var deadline = context.Now() + TimeSpan.FromSeconds(settings.LongPollSeconds);
-        var interval = TimeSpan.FromMilliseconds(50);
-        var maxInterval = TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds);
-        while (!ct.IsCancellationRequested)
+        var deadline = context.Now() + TimeSpan.FromSeconds(context.Options.LongPollSeconds);
+        for (var first = true; !ct.IsCancellationRequested; first = false)
         {
-            var woken = queues.LocalWorkSignal(domain, kind, taskList);
-            var received = await queues.ReceiveAsync(domain, kind, taskList, ClaimVisibility, ct);
-            if (received is not null)
-            {
-                if (await ClaimAsync(received, claim, ct) is { } claimed) return claimed;
-                interval = TimeSpan.FromMilliseconds(50);
-                continue;
-            }
             var remaining = deadline - context.Now();
-            if (remaining <= TimeSpan.Zero) return null;
-            var wait = interval < remaining ? interval : remaining;
-            await Task.WhenAny(woken, Task.Delay(wait, ct));
-            interval = interval * 2 < maxInterval ? interval * 2 : maxInterval;
+            if (remaining <= TimeSpan.Zero && !first) return null;
+            var offered = remaining > TimeSpan.Zero
+                ? await dispatch.WaitAsync(domain, kind, taskList, remaining, ct)
+                // No time to wait (LongPollSeconds 0): one look of its own, as every poll gets.
+                : (await queues.ReceiveAsync(domain, kind, taskList, 1, dispatch.Visibility, ct)).FirstOrDefault();
+            if (offered is null) return null;
+            if (await ClaimAsync(offered, claim, ct) is { } claimed) return claimed;
         }
         return null;
     }
@@ -60,43 +54,69 @@ public sealed partial class TaskPoller(
         where TStart : class
     {
         var message = received.Message;
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            if (ct.IsCancellationRequested)
+            for (var attempt = 1; ; attempt++)
             {
-                // The poller left: hand the message straight back instead of hiding it for the visibility timeout.
-                await queues.DeferAsync(received, TimeSpan.Zero, CancellationToken.None);
-                return null;
-            }
-            using (await engine.TurnAsync(message.RunId, ct))
-            {
-                var run = await executions.LoadAsync(message.Partition, message.RunId, ct);
-                if (run is null || run.State.LastEventId < message.ScheduledEventId)
+                ct.ThrowIfCancellationRequested();
+                using (await engine.TurnAsync(message.RunId, ct))
                 {
-                    // The scheduling commit is not visible (yet): it is in flight, or it failed and never will be.
-                    if (context.Now() - message.EnqueuedAt < UncommittedGiveUp) await queues.DeferAsync(received, UncommittedRetry, ct);
-                    else await queues.DeleteAsync(received, ct);
+                    var run = await executions.LoadAsync(message.Partition, message.RunId, ct);
+                    if (run is null || run.State.LastEventId < message.ScheduledEventId)
+                    {
+                        // The scheduling commit is not visible (yet): it is in flight, or it failed and never will be.
+                        if (context.Now() - message.EnqueuedAt < UncommittedGiveUp) await queues.DeferAsync(received, UncommittedRetry, ct);
+                        else await queues.DeleteAsync(received, ct);
+                        return null;
+                    }
+                    var machine = engine.Machine(run.State);
+                    var start = claim(machine, message.ScheduledEventId);
+                    if (start is null && machine.NewEvents.Count == 0)
+                    {
+                        await queues.DeleteAsync(received, ct); // already started, cancelled, timed out or closed: a stale message
+                        return null;
+                    }
+                    // Through the engine: the claim arms the task's START_TO_CLOSE (and HEARTBEAT) deadlines.
+                    if (await engine.TryCommitAsync(run, machine, ct))
+                    {
+                        await queues.DeleteAsync(received, ct);
+                        // No start with events: the claim would have passed the history limit and terminated the run instead.
+                        return start is null ? null : new ClaimedTask<TStart>(message.Partition, machine.State, start, message);
+                    }
+                }
+                if (attempt == MaxClaimAttempts)
+                {
+                    // The run keeps changing under us (other instances, a burst of timeouts): rather than spin, give the task
+                    // back for another look soon, here or elsewhere. Hidden or visible, the message is never dropped here.
+                    LogClaimGaveUp(log, message.RunId, attempt);
+                    await queues.DeferAsync(received, GaveUpRetry, CancellationToken.None);
                     return null;
                 }
-                var machine = engine.Machine(run.State);
-                var start = claim(machine, message.ScheduledEventId);
-                if (start is null && machine.NewEvents.Count == 0)
-                {
-                    await queues.DeleteAsync(received, ct); // already started, cancelled, timed out or closed: a stale message
-                    return null;
-                }
-                // Through the engine: the claim arms the task's START_TO_CLOSE (and HEARTBEAT) deadlines.
-                if (await engine.TryCommitAsync(run, machine, ct))
-                {
-                    await queues.DeleteAsync(received, ct);
-                    // No start with events: the claim would have passed the history limit and terminated the run instead.
-                    return start is null ? null : new ClaimedTask<TStart>(message.Partition, machine.State, start);
-                }
+                LogClaimConflict(log, message.RunId, attempt);
+                await Task.Delay(ClaimBackOff(attempt), clock, ct);
             }
-            LogClaimConflict(log, message.RunId, attempt);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The poller left: hand the message straight back instead of hiding it for the visibility timeout.
+            await dispatch.ReleaseAsync(received);
+            return null;
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // Storage failed mid-claim (the claim may or may not have committed): let the task be looked at again at once;
+            // a claimer that finds it started drops the message. If this instance is dying, the message comes back by itself.
+            await dispatch.ReleaseAsync(received);
+            throw;
         }
     }
 
+    /// <summary>Full jitter, doubling from 20 ms up to 200 ms: racing claimers spread out instead of colliding again.</summary>
+    private static TimeSpan ClaimBackOff(int attempt) => TimeSpan.FromMilliseconds(Random.Shared.Next(1, Math.Min(200, 10 << attempt) + 1));
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Claim on run {RunId} lost a race; rereading (attempt {Attempt})")]
     private static partial void LogClaimConflict(ILogger log, string runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claim on run {RunId} lost {Attempts} races in a row; its task goes back to the queue")]
+    private static partial void LogClaimGaveUp(ILogger log, string runId, int attempts);
 }

@@ -18,8 +18,17 @@ public sealed class SwfOptions
     /// <summary>How long PollForDecisionTask / PollForActivityTask wait for a task (SWF: 60 s).</summary>
     public int LongPollSeconds { get; set; } = 60;
 
-    /// <summary>Longest pause between looks at a task list's queue while polling (tasks queued on this instance wake pollers at once).</summary>
+    /// <summary>
+    /// Longest pause between looks at a task list's queue while pollers wait on it (one look per task list and instance,
+    /// however many pollers wait; tasks queued on this instance reach its pollers at once).
+    /// </summary>
     public int PollIntervalMilliseconds { get; set; } = 500;
+
+    /// <summary>
+    /// How long a task handed to a poller stays hidden from every other poller while it is claimed: after a crash of the
+    /// instance holding it, it comes back this much later. A claim takes milliseconds.
+    /// </summary>
+    public int TaskVisibilitySeconds { get; set; } = 30;
 
     /// <summary>
     /// How often the standalone host sweeps due reminders (timeouts, timers, retention, index repair), and how far

@@ -30,7 +30,9 @@ public static class OperationCatalog
         services.AddSingleton<RunLocks>();
         services.AddSingleton<ExecutionEngine>();
         services.AddSingleton<ExecutionFinder>();
+        services.AddSingleton<TaskDispatch>();
         services.AddSingleton<TaskPoller>();
+        services.AddSingleton<PendingTasks>();
         services.AddSingleton<HistoryPages>();
         services.AddSingleton<TaskTokenService>();
 

@@ -5,6 +5,7 @@ using SwfServerless.Core.Executions;
 using SwfServerless.Core.Faults;
 using SwfServerless.Core.Model;
 using SwfServerless.Storage.AzureSdk;
+using SwfServerless.Storage.Tasks;
 
 namespace SwfServerless.Storage.Executions;
 
@@ -305,6 +306,7 @@ public sealed class ExecutionRepository(SwfTables tables)
             ["Open"] = state.IsOpen,
         };
         if (alarm is { } due) row["AlarmTicks"] = due.UtcTicks; // ticks: compared for equality, so no rounding by the service
+        PendingTasks.Write(row, state); // what CountPending* sums: no write of its own
         LargeText.Write(row, "S", JsonSerializer.Serialize(state, ExecutionJsonContext.Default.ExecutionState));
         return row;
     }

@@ -11,26 +11,45 @@ using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Tasks;
 
-/// <summary>A scheduled task on its way to a worker: which run, which scheduled event.</summary>
-public sealed record TaskMessage(TaskKind Kind, string Partition, string RunId, long ScheduledEventId, DateTimeOffset EnqueuedAt);
+/// <summary>
+/// A scheduled task on its way to a worker: which run, which scheduled event. An activity task's message also carries
+/// what the poll answers with, so the claim need not read the ActivityTaskScheduled event again: its input
+/// (<see cref="HasInput"/>: false when it did not fit in a queue message, or in messages of older builds) and, to tell
+/// it apart from a message of a commit that never happened, the activity id and the event's time.
+/// LOAD-BEARING: queued messages must stay readable across deployments (new members are optional).
+/// </summary>
+public sealed record TaskMessage(TaskKind Kind, string Partition, string RunId, long ScheduledEventId, DateTimeOffset EnqueuedAt)
+{
+    public bool HasInput { get; init; }
+    public string? Input { get; init; }
+    public string? ActivityId { get; init; }
+    public DateTimeOffset? ScheduledAt { get; init; }
+}
 
-/// <summary>A task message taken from a queue (<paramref name="QueueName"/>), hidden from other pollers until it is deleted or its visibility ends.</summary>
+/// <summary>
+/// A task message as this instance holds it: received from a queue (<paramref name="QueueName"/>), or just put there
+/// for a poller waiting here (a sync match). Hidden from other pollers until it is deleted or its visibility ends.
+/// </summary>
 public sealed record ReceivedTask(TaskMessage Message, string QueueName, string MessageId, string PopReceipt);
 
 /// <summary>
 /// One Azure queue per (domain, task list, kind, priority). Task list names are free text: queue names carry a
 /// hash of them, so no two task lists collide. Priority 0 (the default) is the base queue; other priorities get
 /// their own queues, recorded in the TaskLists table so pollers drain them highest first.
-/// Pollers waiting on this instance are woken in-process as soon as a task is queued here.
 /// LOAD-BEARING: queue names must stay stable across deployments, or queued tasks are stranded.
 /// </summary>
 public sealed class TaskQueues(StorageClients clients, SwfTables tables, string prefix, TimeProvider clock)
 {
     private static readonly TimeSpan PriorityCacheTime = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<string, QueueClient> queues = new();
-    private readonly ConcurrentDictionary<string, bool> created = new();
+    private static readonly TimeSpan MessageTimeToLive = TimeSpan.FromDays(7);
+
+    /// <summary>Azure's most messages per receive.</summary>
+    public const int MaxReceive = 32;
+
+    // Priorities by task list: kept while read within PriorityCacheTime; expired entries are pruned whenever the cache
+    // doubles, so it holds about the task lists in use, not every one ever seen.
     private readonly ConcurrentDictionary<string, (int[] Priorities, DateTimeOffset ReadAt)> priorities = new();
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> wakeups = new();
+    private int pruneAt = 1024;
 
     public static string TaskListKey(string domain, TaskKind kind, string taskList)
     {
@@ -41,78 +60,79 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
     public string QueueName(string taskListKey, int priority) =>
         $"{prefix}-{taskListKey}" + (priority == 0 ? "" : priority > 0 ? $"-p{priority}" : $"-m{-(long)priority}");
 
-    /// <summary>Queues a task. Called before the commit that schedules it: a crash in between leaves a message whose task never committed, which claimers recognise and drop.</summary>
-    public async Task EnqueueAsync(string domain, string taskList, int priority, TaskMessage message, CancellationToken ct)
+    /// <summary>
+    /// Queues a task; returns the message with the receipt that deletes it. Called before the commit that schedules it: a
+    /// crash in between leaves a message whose task never committed, which claimers recognise and drop.
+    /// </summary>
+    /// <param name="hiddenFor">Zero: visible at once. Otherwise hidden that long, because a poller of this instance takes it
+    /// (sync match); if this instance dies before that poller's claim commits, the message comes back by itself.</param>
+    public async Task<ReceivedTask> EnqueueAsync(string domain, string taskList, int priority, TaskMessage message, TimeSpan hiddenFor, CancellationToken ct)
     {
         var key = TaskListKey(domain, message.Kind, taskList);
         if (priority != 0) await RegisterPriorityAsync(key, priority, ct);
-        var queue = await CreatedQueueAsync(QueueName(key, priority), ct);
-        await queue.SendCheckedAsync(JsonSerializer.Serialize(message, StorageJsonContext.Default.TaskMessage), timeToLive: TimeSpan.FromDays(7), cancellationToken: ct);
+        var queue = clients.GetQueueClient(QueueName(key, priority));
+        var text = Serialize(message);
+        TimeSpan? hidden = hiddenFor > TimeSpan.Zero ? hiddenFor : null;
+        SendReceipt receipt;
+        try
+        {
+            receipt = await queue.SendCheckedAsync(text, hidden, MessageTimeToLive, ct);
+        }
+        catch (RequestFailedException e) when (e.IsNotFound())
+        {
+            // The first task ever on this queue: create it (no per-queue cache to keep, and one request in the usual case).
+            await queue.CreateIfNotExistsAsync(cancellationToken: ct);
+            receipt = await queue.SendCheckedAsync(text, hidden, MessageTimeToLive, ct);
+        }
+        return new ReceivedTask(message, queue.Name, receipt.MessageId, receipt.PopReceipt);
     }
 
-    /// <summary>Wakes this instance's pollers of a task list: call after the commit, so they find the task committed.</summary>
-    public void NotifyLocal(string domain, TaskKind kind, string taskList)
+    /// <summary>The message as queued: with the activity's input when the whole still fits in a queue message, else without it.</summary>
+    private static string Serialize(TaskMessage message)
     {
-        if (wakeups.TryRemove(TaskListKey(domain, kind, taskList), out var waiters)) waiters.TrySetResult();
+        var text = JsonSerializer.Serialize(message, StorageJsonContext.Default.TaskMessage);
+        if (!message.HasInput || (Encoding.UTF8.GetByteCount(text) + 2) / 3 * 4 <= QueueLimits.MaxMessageBytes) return text;
+        return JsonSerializer.Serialize(message with { HasInput = false, Input = null }, StorageJsonContext.Default.TaskMessage);
     }
 
-    /// <summary>
-    /// Completes when a task is next queued on this instance for the task list. Take it BEFORE looking in the
-    /// queue: a task queued between the look and the wait then still wakes the poller.
-    /// </summary>
-    public Task LocalWorkSignal(string domain, TaskKind kind, string taskList) =>
-        wakeups.GetOrAdd(TaskListKey(domain, kind, taskList), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-    /// <summary>The next message of the task list, highest priority first, hidden for <paramref name="visibility"/>.</summary>
-    public async Task<ReceivedTask?> ReceiveAsync(string domain, TaskKind kind, string taskList, TimeSpan visibility, CancellationToken ct)
+    /// <summary>Up to <paramref name="max"/> messages of the task list, highest priority first, hidden for <paramref name="visibility"/>.</summary>
+    public async Task<List<ReceivedTask>> ReceiveAsync(string domain, TaskKind kind, string taskList, int max, TimeSpan visibility, CancellationToken ct)
     {
         var key = TaskListKey(domain, kind, taskList);
+        var result = new List<ReceivedTask>();
         foreach (var priority in await PrioritiesAsync(key, ct))
         {
-            var queue = Queue(QueueName(key, priority));
+            if (result.Count >= max) break;
+            var queue = clients.GetQueueClient(QueueName(key, priority));
             QueueMessage[] messages;
-            try { messages = (await queue.ReceiveMessagesAsync(1, visibility, ct)).Value; }
+            try { messages = (await queue.ReceiveMessagesAsync(Math.Min(max - result.Count, MaxReceive), visibility, ct)).Value; }
             catch (RequestFailedException e) when (e.IsNotFound()) { continue; } // nothing was ever queued there
-            if (messages.Length == 0) continue;
-            var m = messages[0];
-            TaskMessage? message = null;
-            try { message = JsonSerializer.Deserialize(m.Body.ToString(), StorageJsonContext.Default.TaskMessage); }
-            catch (JsonException) { }
-            if (message is null) { await queue.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct); continue; } // not ours: drop it
-            return new ReceivedTask(message, queue.Name, m.MessageId, m.PopReceipt);
+            foreach (var m in messages)
+            {
+                TaskMessage? message = null;
+                try { message = JsonSerializer.Deserialize(m.Body.ToString(), StorageJsonContext.Default.TaskMessage); }
+                catch (JsonException) { }
+                if (message is null) { await queue.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct); continue; } // not ours: drop it
+                result.Add(new ReceivedTask(message, queue.Name, m.MessageId, m.PopReceipt));
+            }
         }
-        return null;
+        return result;
     }
 
     /// <summary>Deletes the message; a message that is no longer ours (its visibility ran out and another poller took it) is left alone.</summary>
-    public Task DeleteAsync(ReceivedTask task, CancellationToken ct) => Queue(task.QueueName).DeleteIfOwnedAsync(task.MessageId, task.PopReceipt, ct);
+    public Task DeleteAsync(ReceivedTask task, CancellationToken ct) => clients.GetQueueClient(task.QueueName).DeleteIfOwnedAsync(task.MessageId, task.PopReceipt, ct);
 
-    /// <summary>Makes the message visible again after <paramref name="delay"/> (its task's commit is not visible yet).</summary>
-    public Task DeferAsync(ReceivedTask task, TimeSpan delay, CancellationToken ct) =>
-        Queue(task.QueueName).UpdateMessageAsync(task.MessageId, task.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
-
-    /// <summary>Messages waiting in the task list's queues (approximate, as Azure reports it; stale messages count until skipped).</summary>
-    public async Task<int> CountAsync(string domain, TaskKind kind, string taskList, CancellationToken ct)
+    /// <summary>Makes the message visible again after <paramref name="delay"/> (its task's commit is not visible yet, or its poller left).</summary>
+    public async Task DeferAsync(ReceivedTask task, TimeSpan delay, CancellationToken ct)
     {
-        var key = TaskListKey(domain, kind, taskList);
-        var total = 0;
-        foreach (var priority in await PrioritiesAsync(key, ct))
+        try
         {
-            try { total += (await Queue(QueueName(key, priority)).GetPropertiesAsync(ct)).Value.ApproximateMessagesCount; }
-            catch (RequestFailedException e) when (e.IsNotFound()) { }
+            await clients.GetQueueClient(task.QueueName).UpdateMessageAsync(task.MessageId, task.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
         }
-        return total;
-    }
-
-    private QueueClient Queue(string name) => queues.GetOrAdd(name, clients.GetQueueClient);
-
-    private async Task<QueueClient> CreatedQueueAsync(string name, CancellationToken ct)
-    {
-        var queue = Queue(name);
-        if (created.ContainsKey(name)) return queue;
-        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-        created[name] = true;
-        return queue;
+        catch (RequestFailedException e) when (e.Status == 404 || e.ErrorCode == "PopReceiptMismatch")
+        {
+            // Gone or no longer ours: someone else has it, nothing to give back.
+        }
     }
 
     private async Task<int[]> PrioritiesAsync(string key, CancellationToken ct)
@@ -122,8 +142,20 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
         await foreach (var row in tables.TaskLists.QueryRowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), cancellationToken: ct))
             found.Add(row.GetInt32("Priority") ?? 0);
         var result = found.Reverse().ToArray();
-        priorities[key] = (result, clock.GetUtcNow());
+        Remember(key, result);
         return result;
+    }
+
+    private void Remember(string key, int[] result)
+    {
+        var now = clock.GetUtcNow();
+        priorities[key] = (result, now);
+        if (priorities.Count <= pruneAt) return;
+        foreach (var (k, v) in priorities)
+        {
+            if (now - v.ReadAt >= PriorityCacheTime) priorities.TryRemove(k, out _);
+        }
+        pruneAt = Math.Max(1024, priorities.Count * 2);
     }
 
     private async Task RegisterPriorityAsync(string key, int priority, CancellationToken ct)

@@ -5,10 +5,11 @@ using SwfServerless.Testing;
 
 namespace SwfServerless.Storage.Tests.Tasks;
 
-/// <summary>Task list queues against Azurite, as the poller uses them: by task list, with the storage layer's own records.</summary>
+/// <summary>Task list queues against Azurite, as the dispatcher uses them: by task list, with the storage layer's own records.</summary>
 [Collection("azurite")]
 public sealed class TaskQueuesTests(AzuriteFixture azurite) : IAsyncLifetime
 {
+    private static readonly TimeSpan Hidden = TimeSpan.FromSeconds(30);
     private readonly StorageClients clients = StorageClients.FromConnectionString(azurite.ConnectionString);
     private SwfTables tables = null!;
     private TaskQueues queues = null!;
@@ -29,32 +30,62 @@ public sealed class TaskQueuesTests(AzuriteFixture azurite) : IAsyncLifetime
 
     private static TaskMessage Message(long eventId) => new(TaskKind.Activity, "partition", "run", eventId, DateTimeOffset.UtcNow);
 
+    private Task<List<ReceivedTask>> ReceiveAsync(string taskList, int max = 1) => queues.ReceiveAsync("d", TaskKind.Activity, taskList, max, Hidden, default);
+
     [Fact]
-    public async Task Tasks_come_highest_priority_first_and_are_counted()
+    public async Task Tasks_come_highest_priority_first_several_per_receive()
     {
-        await queues.EnqueueAsync("d", "list", 0, Message(1), default);
-        await queues.EnqueueAsync("d", "list", 5, Message(2), default);
-        await queues.EnqueueAsync("d", "other list", 0, Message(3), default);
+        await queues.EnqueueAsync("d", "list", 0, Message(1), TimeSpan.Zero, default);
+        await queues.EnqueueAsync("d", "list", 5, Message(2), TimeSpan.Zero, default);
+        await queues.EnqueueAsync("d", "other list", 0, Message(3), TimeSpan.Zero, default);
 
-        Assert.Equal(2, await queues.CountAsync("d", TaskKind.Activity, "list", default));
-        var first = await queues.ReceiveAsync("d", TaskKind.Activity, "list", TimeSpan.FromSeconds(30), default);
-        var second = await queues.ReceiveAsync("d", TaskKind.Activity, "list", TimeSpan.FromSeconds(30), default);
-        Assert.Equal((2L, 1L), (first!.Message.ScheduledEventId, second!.Message.ScheduledEventId));
-        Assert.Null(await queues.ReceiveAsync("d", TaskKind.Activity, "list", TimeSpan.FromSeconds(30), default));
+        var both = await ReceiveAsync("list", max: 5);
+        Assert.Equal([2L, 1L], both.Select(t => t.Message.ScheduledEventId));
+        Assert.Empty(await ReceiveAsync("list"));
 
-        await queues.DeleteAsync(first, default);
-        await queues.DeferAsync(second, TimeSpan.Zero, default);
-        var again = await queues.ReceiveAsync("d", TaskKind.Activity, "list", TimeSpan.FromSeconds(30), default);
-        Assert.Equal(1L, again!.Message.ScheduledEventId);
+        await queues.DeleteAsync(both[0], default);
+        await queues.DeferAsync(both[1], TimeSpan.Zero, default);
+        var again = Assert.Single(await ReceiveAsync("list"));
+        Assert.Equal(1L, again.Message.ScheduledEventId);
         await queues.DeleteAsync(again, default);
-        await queues.DeleteAsync(second, default); // no longer ours: left alone, no failure
-        Assert.Equal(0, await queues.CountAsync("d", TaskKind.Activity, "list", default));
+        await queues.DeleteAsync(both[1], default); // no longer ours: left alone, no failure
+        await queues.DeferAsync(both[1], TimeSpan.Zero, default);
+        Assert.Empty(await ReceiveAsync("list"));
+    }
+
+    [Fact]
+    public async Task A_task_put_for_a_poller_here_stays_hidden_and_its_receipt_deletes_it()
+    {
+        var put = await queues.EnqueueAsync("d", "matched", 0, Message(1), Hidden, default);
+        Assert.Empty(await ReceiveAsync("matched"));
+        await queues.DeferAsync(put, TimeSpan.Zero, default); // given back: visible at once
+        var received = Assert.Single(await ReceiveAsync("matched"));
+        await queues.DeleteAsync(received, default);
+
+        var deleted = await queues.EnqueueAsync("d", "matched", 0, Message(2), Hidden, default);
+        await queues.DeleteAsync(deleted, default);
+        await queues.DeferAsync(deleted, TimeSpan.Zero, default); // gone: nothing to give back
+        Assert.Empty(await ReceiveAsync("matched"));
+    }
+
+    [Fact]
+    public async Task The_input_travels_in_the_message_unless_it_would_not_fit()
+    {
+        var small = Message(1) with { HasInput = true, Input = "in", ActivityId = "a", ScheduledAt = DateTimeOffset.UnixEpoch };
+        var large = Message(2) with { HasInput = true, Input = new string('"', 32768), ActivityId = "b" };
+        await queues.EnqueueAsync("d", "inputs", 0, small, TimeSpan.Zero, default);
+        await queues.EnqueueAsync("d", "inputs", 0, large, TimeSpan.Zero, default);
+
+        var received = (await ReceiveAsync("inputs", max: 2)).ToDictionary(t => t.Message.ScheduledEventId, t => t.Message);
+        Assert.Equal(small with { EnqueuedAt = received[1].EnqueuedAt }, received[1]);
+        Assert.False(received[2].HasInput);
+        Assert.Null(received[2].Input);
+        Assert.Equal("b", received[2].ActivityId);
     }
 
     [Fact]
     public async Task A_task_list_nothing_was_ever_queued_on_is_empty()
     {
-        Assert.Null(await queues.ReceiveAsync("d", TaskKind.Decision, "never used", TimeSpan.FromSeconds(30), default));
-        Assert.Equal(0, await queues.CountAsync("d", TaskKind.Decision, "never used", default));
+        Assert.Empty(await queues.ReceiveAsync("d", TaskKind.Decision, "never used", 32, Hidden, default));
     }
 }

@@ -5,12 +5,13 @@ using SwfServerless.Storage.Tasks;
 
 namespace SwfServerless.Service.Operations.Executions;
 
-/// <summary>Tasks waiting in the task list's queues (approximate, as SWF allows).</summary>
-public sealed class CountPendingDecisionTasks(ServiceContext context, TaskQueues queues) : ISwfOperation<CountPendingDecisionTasksInput, PendingTaskCount>
+/// <summary>Decision tasks scheduled on the task list and neither started nor closed, from the runs' state rows (see <see cref="PendingTasks"/>).</summary>
+public sealed class CountPendingDecisionTasks(ServiceContext context, PendingTasks pending) : ISwfOperation<CountPendingDecisionTasksInput, PendingTaskCount>
 {
     public async Task<PendingTaskCount> HandleAsync(CountPendingDecisionTasksInput input, SwfCall call, CancellationToken ct)
     {
         await context.RequireDomainExistsAsync(input.Domain!, ct);
-        return new PendingTaskCount { Count = await queues.CountAsync(input.Domain!, TaskKind.Decision, input.TaskList!.Name!, ct), Truncated = false };
+        var (count, truncated) = await pending.CountAsync(input.Domain!, TaskKind.Decision, input.TaskList!.Name!, ct);
+        return new PendingTaskCount { Count = count, Truncated = truncated };
     }
 }

@@ -21,8 +21,10 @@ public sealed class PollForActivityTask(ServiceContext context, TaskPoller polle
         var claimed = await poller.PollActivityAsync(input.Domain!, input.TaskList!.Name!, input.Identity, ct);
         if (claimed is null) return new ActivityTask { StartedEventId = 0 };
         var start = claimed.Start;
-        // The input stays in history, not in the run's state: read it from the ActivityTaskScheduled event.
-        var scheduled = await executions.GetEventAsync(claimed.Partition, claimed.State.RunId, start.ScheduledEventId, ct);
+        // The input stays in history, not in the run's state; the task's message usually brings it along.
+        var taskInput = CarriesInput(claimed)
+            ? claimed.Message.Input
+            : (await executions.GetEventAsync(claimed.Partition, claimed.State.RunId, start.ScheduledEventId, ct))?.ActivityTaskScheduledEventAttributes?.Input;
         return new ActivityTask
         {
             TaskToken = tokens.Issue(TaskKind.Activity, claimed.Partition, claimed.State.RunId, start.ScheduledEventId, start.StartedEventId),
@@ -30,7 +32,20 @@ public sealed class PollForActivityTask(ServiceContext context, TaskPoller polle
             StartedEventId = start.StartedEventId,
             WorkflowExecution = start.WorkflowExecution,
             ActivityType = start.ActivityType,
-            Input = scheduled?.ActivityTaskScheduledEventAttributes?.Input,
+            Input = taskInput,
         };
+    }
+
+    /// <summary>
+    /// Whether the task's message brought the input along (from the commit that scheduled it: in-process for a sync match,
+    /// else in the queue message) for the activity that was claimed. A message of a commit that lost its race may
+    /// name the same event id for another activity (the retry numbered events differently): then its activity id or its
+    /// scheduled time differs, and the input is read from history instead.
+    /// </summary>
+    private static bool CarriesInput(ClaimedTask<ActivityTaskStart> claimed)
+    {
+        var message = claimed.Message;
+        var activity = claimed.State.FindActivity(claimed.Start.ScheduledEventId);
+        return message.HasInput && message.ActivityId == claimed.Start.ActivityId && activity is not null && message.ScheduledAt == activity.ScheduledAt;
     }
 }

@@ -1,0 +1,318 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using SwfServerless.Core.Executions;
+using SwfServerless.Service.Hosting;
+using SwfServerless.Storage.Tasks;
+
+namespace SwfServerless.Service.Executions;
+
+/// <summary>
+/// This instance's waiting pollers, by task list, and the two ways a task reaches them.
+/// <list type="bullet">
+/// <item><b>Sync match.</b> A commit that schedules a task while a poller of its task list waits here reserves that
+/// poller (<see cref="TryReserve"/>), still puts the task's message BEFORE the commit but hidden for
+/// <see cref="Visibility"/>, and after the commit hands the message (with the receipt the put returned) to the poller,
+/// whose claim deletes it. No receive, no queue round trip between the commit and the poller. If this instance dies
+/// before the claim commits, the hidden message becomes visible by itself and any poller anywhere takes it: the
+/// message is the durable record, the hand-over only a shortcut.</item>
+/// <item><b>One receive loop per task list.</b> Tasks nobody here was waiting for (queued by another instance, or
+/// before a poller came) are received by one loop per task list, however many pollers wait on it: up to as many
+/// messages per receive as there are free pollers, at once again while it finds work, backing off with jitter from
+/// 50 ms to <c>PollIntervalMilliseconds</c> while it finds none, woken at once when this instance queues a task
+/// visibly. A loop nobody has waited on for <see cref="IdleStop"/> ends and leaves the dictionary.</item>
+/// </list>
+/// Idle cost is therefore per task list with waiters, not per waiting poll call.
+/// </summary>
+public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, IOptions<SwfOptions> options, ILogger<TaskDispatch> log) : IDisposable
+{
+    private static readonly TimeSpan FirstLook = TimeSpan.FromMilliseconds(50);
+    internal static readonly TimeSpan IdleStop = TimeSpan.FromSeconds(10);
+
+    // Fields, not captured parameters: the loops below reach them through their owner.
+    private readonly TaskQueues queues = queues;
+    private readonly TimeProvider clock = clock;
+    private readonly ILogger log = log;
+    private readonly ConcurrentDictionary<string, Waiters> lists = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource stopping = new();
+    private long matched;
+
+    /// <summary>How long a task handed to a poller (received, or put for a sync match) stays hidden from every other poller.</summary>
+    public TimeSpan Visibility => TimeSpan.FromSeconds(Math.Max(1, options.Value.TaskVisibilitySeconds));
+
+    private TimeSpan MaxInterval => TimeSpan.FromMilliseconds(Math.Max(FirstLook.TotalMilliseconds, options.Value.PollIntervalMilliseconds));
+
+    /// <summary>Tasks handed to a poller by a sync match since start (for tests and measurements).</summary>
+    public long Matched => Interlocked.Read(ref matched);
+
+    /// <summary>Task lists with a receive loop right now.</summary>
+    public int ActiveLists => lists.Count;
+
+    /// <summary>Pollers waiting here on the task list right now.</summary>
+    public int Waiting(string domain, TaskKind kind, string taskList) =>
+        lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list) ? list.Count : 0;
+
+    /// <summary>Waits up to <paramref name="timeout"/> for a task of the task list; null when none came or the caller left.</summary>
+    public async Task<ReceivedTask?> WaitAsync(string domain, TaskKind kind, string taskList, TimeSpan timeout, CancellationToken ct)
+    {
+        var key = TaskQueues.TaskListKey(domain, kind, taskList);
+        while (true)
+        {
+            var list = lists.GetOrAdd(key, k => new Waiters(this, k, domain, kind, taskList));
+            // Null: that loop ended and left the dictionary just now; the next GetOrAdd makes its successor.
+            if (list.TryAdd() is { } waiter) return await list.WaitAsync(waiter, timeout, ct);
+        }
+    }
+
+    /// <summary>Promises the task about to be committed to a free poller of its task list; null when none is free (queue it visibly).</summary>
+    public Reservation? TryReserve(string domain, TaskKind kind, string taskList) =>
+        lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list) && list.TryReserve() ? new Reservation(this, list) : null;
+
+    /// <summary>This instance queued a visible task on the task list (after its commit): its loop looks now.</summary>
+    public void NotifyQueued(string domain, TaskKind kind, string taskList)
+    {
+        if (lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list)) list.NotifyQueued();
+    }
+
+    /// <summary>Makes a message this instance holds but no poller here will claim visible again at once.</summary>
+    public async Task ReleaseAsync(ReceivedTask task)
+    {
+        try
+        {
+            await queues.DeferAsync(task, TimeSpan.Zero, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // It stays hidden until its visibility ends, then comes back: later, not lost.
+            LogReleaseFailed(log, task.QueueName, e);
+        }
+    }
+
+    public void Dispose() => stopping.Cancel();
+
+    /// <summary>One poller promised one task by a commit in flight: settled once, by the hand-over or by cancelling.</summary>
+    public sealed class Reservation
+    {
+        private readonly TaskDispatch owner;
+        private readonly Waiters list;
+        private int settled;
+
+        internal Reservation(TaskDispatch owner, Waiters list) => (this.owner, this.list) = (owner, list);
+
+        /// <summary>After the commit: hands the task to a waiting poller; false when they have all left (release the message then).</summary>
+        public bool Deliver(ReceivedTask task)
+        {
+            if (Interlocked.Exchange(ref settled, 1) != 0) return false;
+            if (!list.Deliver(task)) return false;
+            Interlocked.Increment(ref owner.matched);
+            return true;
+        }
+
+        /// <summary>The commit did not happen, or its outcome is unknown: the poller is free again.</summary>
+        public void Cancel()
+        {
+            if (Interlocked.Exchange(ref settled, 1) == 0) list.Unreserve();
+        }
+    }
+
+    /// <summary>The pollers of one task list on this instance, and its receive loop.</summary>
+    internal sealed class Waiters(TaskDispatch owner, string key, string domain, TaskKind kind, string taskList)
+    {
+        private readonly object gate = new();
+        private readonly LinkedList<TaskCompletionSource<ReceivedTask?>> waiters = new();
+        private int reserved;
+        private bool stopped, running, queued;
+        private long queuedVersion;
+        private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private DateTimeOffset lastWaiterAt;
+
+        public int Count { get { lock (gate) return waiters.Count; } }
+
+        /// <summary>Waiters no commit has promised a task to: what the loop receives for.</summary>
+        private int Free => waiters.Count - reserved;
+
+        public LinkedListNode<TaskCompletionSource<ReceivedTask?>>? TryAdd()
+        {
+            lock (gate)
+            {
+                if (stopped) return null;
+                var node = waiters.AddLast(new TaskCompletionSource<ReceivedTask?>(TaskCreationOptions.RunContinuationsAsynchronously));
+                lastWaiterAt = owner.clock.GetUtcNow();
+                if (!running)
+                {
+                    running = true;
+                    _ = Task.Run(RunAsync);
+                }
+                // The loop sleeps while no one is free, and a task this instance queued may be waiting: look now. Any other
+                // poller joins the loop's rhythm, so 64 pollers cost what one does.
+                else if (Free == 1 || queued) wake.TrySetResult();
+                return node;
+            }
+        }
+
+        public async Task<ReceivedTask?> WaitAsync(LinkedListNode<TaskCompletionSource<ReceivedTask?>> node, TimeSpan timeout, CancellationToken ct)
+        {
+            try
+            {
+                return await node.Value.Task.WaitAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero, owner.clock, ct);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                lock (gate)
+                {
+                    if (node.List is not null)
+                    {
+                        waiters.Remove(node);
+                        lastWaiterAt = owner.clock.GetUtcNow();
+                        return null;
+                    }
+                }
+                // A task was handed over just as the wait ended: take it (a claim whose caller left gives it back).
+                return node.Value.Task.Result;
+            }
+        }
+
+        public bool TryReserve()
+        {
+            lock (gate)
+            {
+                if (stopped || Free <= 0) return false;
+                reserved++;
+                return true;
+            }
+        }
+
+        public bool Deliver(ReceivedTask task)
+        {
+            lock (gate)
+            {
+                reserved--;
+                return HandOver(task);
+            }
+        }
+
+        public void Unreserve()
+        {
+            lock (gate)
+            {
+                reserved--;
+                if (Free == 1) wake.TrySetResult();
+            }
+        }
+
+        public void NotifyQueued()
+        {
+            lock (gate)
+            {
+                queued = true;
+                queuedVersion++;
+                if (Free > 0) wake.TrySetResult();
+            }
+        }
+
+        /// <summary>Under the gate: the first waiter gets the task. Only this completes a waiter, and only while it is listed.</summary>
+        private bool HandOver(ReceivedTask task)
+        {
+            var node = waiters.First;
+            if (node is null) return false;
+            waiters.Remove(node);
+            node.Value.TrySetResult(task);
+            return true;
+        }
+
+        private async Task RunAsync()
+        {
+            var ct = owner.stopping.Token;
+            var delay = FirstLook;
+            while (!ct.IsCancellationRequested)
+            {
+                int want;
+                long version;
+                Task woken;
+                lock (gate)
+                {
+                    if (waiters.Count == 0 && reserved <= 0 && owner.clock.GetUtcNow() - lastWaiterAt >= IdleStop)
+                    {
+                        // Nobody has waited for a while: end, and leave the dictionary (a poller arriving now makes a new loop).
+                        stopped = true;
+                        owner.lists.TryRemove(new KeyValuePair<string, Waiters>(key, this));
+                        return;
+                    }
+                    // Taken before looking: a wake-up between the look and the pause still cuts the pause short.
+                    if (wake.Task.IsCompleted) wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    woken = wake.Task;
+                    want = Math.Min(Free, TaskQueues.MaxReceive);
+                    version = queuedVersion;
+                }
+
+                TimeSpan pause;
+                if (want <= 0)
+                {
+                    pause = IdleStop; // nobody to look for: a poller that comes wakes the loop
+                }
+                else
+                {
+                    var found = await LookAsync(want, ct);
+                    if (found == want) { delay = FirstLook; continue; } // every free poller served: more may be waiting
+                    if (found > 0) delay = FirstLook;
+                    else if (found == 0)
+                    {
+                        lock (gate) if (queuedVersion == version) queued = false;
+                    }
+                    pause = found < 0 ? owner.MaxInterval : Jitter(delay);
+                    delay = delay * 2 < owner.MaxInterval ? delay * 2 : owner.MaxInterval;
+                }
+                try
+                {
+                    await woken.WaitAsync(pause, owner.clock, ct);
+                    delay = FirstLook;
+                }
+                catch (TimeoutException)
+                {
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+
+        private static TimeSpan Jitter(TimeSpan delay) => delay * (0.75 + Random.Shared.NextDouble() * 0.5);
+
+        /// <summary>Receives for the free pollers and hands the messages out; the number found, or -1 when storage failed.</summary>
+        private async Task<int> LookAsync(int want, CancellationToken ct)
+        {
+            List<ReceivedTask> found;
+            try
+            {
+                found = await owner.queues.ReceiveAsync(domain, kind, taskList, want, owner.Visibility, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogLookFailed(owner.log, key, e);
+                return -1;
+            }
+            catch (OperationCanceledException)
+            {
+                return 0;
+            }
+            List<ReceivedTask>? unwanted = null;
+            lock (gate)
+            {
+                foreach (var task in found)
+                {
+                    if (Free > 0 && HandOver(task)) continue;
+                    (unwanted ??= []).Add(task);
+                }
+            }
+            // Pollers left while we looked: give those back at once, to the next look here or elsewhere.
+            foreach (var task in unwanted ?? []) await owner.ReleaseAsync(task);
+            return found.Count;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task list {TaskListKey}: receiving from its queue failed; looking again shortly")]
+    private static partial void LogLookFailed(ILogger log, string taskListKey, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A task message on {Queue} could not be given back; it comes back when its visibility ends")]
+    private static partial void LogReleaseFailed(ILogger log, string queue, Exception e);
+}

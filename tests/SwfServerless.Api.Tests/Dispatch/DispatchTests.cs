@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.Core.Executions;
+using SwfServerless.Service.Executions;
+using SwfServerless.Storage.AzureSdk;
+using SwfServerless.Testing;
+
+namespace SwfServerless.Api.Tests.Dispatch;
+
+/// <summary>
+/// How tasks reach pollers (<see cref="TaskDispatch"/>): the hand-over to a poller waiting on the same instance, its
+/// crash safety, one receive loop per task list however many pollers wait, and claims that keep losing races.
+/// </summary>
+[Collection("api")]
+public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite)
+{
+    private string prefix = "";
+
+    protected override Dictionary<string, string?> Settings() => WithPrefix(new()
+    {
+        ["Swf:LongPollSeconds"] = "5", ["Swf:PollIntervalMilliseconds"] = "200", ["Swf:TaskVisibilitySeconds"] = "2",
+        ["Swf:SweepIntervalSeconds"] = "0",
+    });
+
+    private Dictionary<string, string?> WithPrefix(Dictionary<string, string?> settings)
+    {
+        if (prefix.Length == 0) prefix = TestNames.Unique("t");
+        settings["Swf:StoragePrefix"] = prefix;
+        return settings;
+    }
+
+    private static TaskDispatch Dispatch(TestApp app) => app.Services.GetRequiredService<TaskDispatch>();
+
+    private static Task WaitingAsync(TestApp app, string taskList, int count, TaskKind kind = TaskKind.Activity) =>
+        Eventually.TrueAsync(() => Task.FromResult(Dispatch(app).Waiting("wf", kind, taskList) == count), $"{count} pollers waiting on {taskList}");
+
+    [Fact]
+    public async Task A_poller_waiting_here_is_handed_the_task_with_its_input()
+    {
+        var run = await Wf.StartAsync();
+        var decision = await Wf.PollDecisionAsync(run);
+        var poll = Wf.PollActivityAsync();
+        await WaitingAsync(App, Workflows.Workers, 1);
+        var matched = Dispatch(App).Matched;
+
+        await Wf.DecideAsync(decision, Workflows.Schedule("a1", input: "payload"));
+        var task = await poll;
+
+        Assert.Equal("payload", task.GetProperty("input").GetString());
+        Assert.Equal(matched + 1, Dispatch(App).Matched);
+        Assert.Equal(1, Workflows.Count(await Wf.HistoryAsync(run), "ActivityTaskStarted"));
+    }
+
+    [Fact]
+    public async Task An_input_too_large_for_a_queue_message_is_read_from_history()
+    {
+        var run = await Wf.StartAsync();
+        // 32,768 quotes: 64 KiB once escaped in the message's JSON, more than a queue message holds.
+        var input = new string('"', 32768);
+        await Wf.DecideAsync(run, Workflows.Schedule("big", input: input));
+        var task = await Wf.PollActivityAsync();
+        Assert.Equal(input, task.GetProperty("input").GetString());
+    }
+
+    [Fact]
+    public async Task Many_pollers_on_two_instances_each_get_distinct_tasks_none_lost_none_doubled()
+    {
+        await using var other = await TestApp.StartAsync(Azurite, WithPrefix(Settings()));
+        var onOther = Wf.On(other);
+        const int runs = 8, perRun = 25;
+        var received = new ConcurrentBag<string>();
+        using var done = new CancellationTokenSource();
+
+        async Task PollerAsync(Workflows wf, int n)
+        {
+            while (!done.IsCancellationRequested)
+            {
+                var task = await wf.PollActivityOrEmptyAsync(identity: $"worker-{n}");
+                if (Workflows.IsEmpty(task)) continue;
+                var id = task.GetProperty("workflowExecution").GetProperty("runId").GetString() + "/" + task.GetProperty("activityId").GetString();
+                received.Add(id);
+                if (received.Count >= runs * perRun) done.Cancel();
+            }
+        }
+
+        var pollers = Enumerable.Range(0, 64).Select(n => PollerAsync(n % 4 == 0 ? onOther : Wf, n)).ToList();
+        await WaitingAsync(App, Workflows.Workers, 48);
+        await WaitingAsync(other, Workflows.Workers, 16);
+        // Half the tasks are scheduled on the other instance: this one's pollers find those by receiving, and the other's by hand-over.
+        for (var r = 0; r < runs; r++)
+        {
+            var wf = r % 2 == 0 ? Wf : onOther;
+            var run = await wf.StartAsync();
+            await wf.DecideAsync(await wf.PollDecisionAsync(), Enumerable.Range(0, perRun).Select(i => Workflows.Schedule($"a{i}", input: $"{r}/{i}")).ToArray());
+        }
+        await Task.WhenAll(pollers).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(runs * perRun, received.Count);
+        Assert.Equal(runs * perRun, received.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Idle_storage_requests_do_not_grow_with_the_number_of_waiting_pollers()
+    {
+        await using var app = await TestApp.StartAsync(Azurite, WithPrefix(new()
+        {
+            ["Swf:LongPollSeconds"] = "6", ["Swf:PollIntervalMilliseconds"] = "200", ["Swf:SweepIntervalSeconds"] = "0",
+        }));
+        var wf = Wf.On(app);
+        var metrics = app.Services.GetRequiredService<StorageClients>().Metrics;
+
+        async Task<long> IdleRequestsAsync(string taskList, int pollers)
+        {
+            var polls = Enumerable.Range(0, pollers).Select(_ => wf.PollActivityOrEmptyAsync(taskList)).ToList();
+            await WaitingAsync(app, taskList, pollers);
+            await Task.Delay(TimeSpan.FromSeconds(1)); // the loop has backed off to its longest pause
+            var before = metrics.Snapshot();
+            await Task.Delay(TimeSpan.FromSeconds(3)); // the measured span: the same for both
+            var requests = metrics.Snapshot().Minus(before);
+            await Task.WhenAll(polls);
+            return requests.Total;
+        }
+
+        var one = await IdleRequestsAsync("idle-1", 1);
+        var many = await IdleRequestsAsync("idle-64", 64);
+
+        // A look every 200 ms (jittered) for 3 s, plus the intent receiver's own looks: about 30 either way. Before one loop
+        // per task list, every waiting poller looked on its own: 64 pollers cost about 64 times one.
+        Assert.True(one <= 60, $"one idle poller: {one} requests in 3 s");
+        Assert.True(many <= one * 3 / 2 + 10, $"64 idle pollers: {many} requests in 3 s, one: {one}");
+    }
+
+    [Fact]
+    public async Task A_task_handed_to_a_poller_of_an_instance_that_dies_before_the_claim_commits_reaches_another_poller()
+    {
+        var death = new Death();
+        await using var dying = await TestApp.StartAsync(Azurite, WithPrefix(Settings()), services => services.AddSingleton(
+            StorageClients.FromConnectionString(Azurite.ConnectionString, new StorageClientOptions { HttpClient = new HttpClient(death), MaxRetries = 0 })));
+        var onDying = Wf.On(dying);
+        var run = await onDying.StartAsync();
+        var decision = await onDying.PollDecisionAsync(run);
+        var poll = dying.CallAsync("PollForActivityTask", new { domain = "wf", taskList = new { name = Workflows.Workers } });
+        await WaitingAsync(dying, Workflows.Workers, 1);
+
+        death.Armed = true; // the claim's commit, and everything after it, never reach storage
+        await onDying.DecideAsync(decision, Workflows.Schedule("a1", input: "survives"));
+        Assert.NotEqual(HttpStatusCode.OK, (await poll).Status);
+        Assert.Equal(1, Dispatch(dying).Matched);
+        await dying.DisposeAsync();
+
+        // The message the dead instance hid comes back after TaskVisibilitySeconds (2 s) and this instance's loop finds it.
+        var task = await Wf.PollActivityAsync();
+        Assert.Equal("a1", task.GetProperty("activityId").GetString());
+        Assert.Equal("survives", task.GetProperty("input").GetString());
+        Assert.Equal(1, Workflows.Count(await Wf.HistoryAsync(run), "ActivityTaskStarted"));
+    }
+
+    [Fact]
+    public async Task A_claim_that_keeps_losing_races_gives_the_task_back_instead_of_spinning()
+    {
+        var rival = new Rival(Azurite.ConnectionString, prefix + "Executions");
+        await using var app = await TestApp.StartAsync(Azurite, WithPrefix(Settings()), services => services.AddSingleton(
+            StorageClients.FromConnectionString(Azurite.ConnectionString, new StorageClientOptions { HttpClient = new HttpClient(rival) })));
+        var wf = Wf.On(app);
+        var run = await wf.StartAsync();
+        await wf.DecideAsync(run, Workflows.Schedule("a1"));
+
+        rival.Armed = true; // every read of a run's state is followed by another writer's change to it
+        var empty = await wf.PollActivityOrEmptyAsync();
+        Assert.True(Workflows.IsEmpty(empty));
+        Assert.True(rival.Interference >= TaskPoller.MaxClaimAttempts, $"{rival.Interference} lost races");
+
+        rival.Armed = false;
+        var task = await wf.PollActivityAsync();
+        Assert.Equal("a1", task.GetProperty("activityId").GetString());
+        Assert.Equal(1, Workflows.Count(await wf.HistoryAsync(run), "ActivityTaskStarted"));
+    }
+
+    /// <summary>Once armed, lets everything through until the first claim commit (ActivityTaskStarted), then nothing at all.</summary>
+    private sealed class Death() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public volatile bool Armed;
+        private volatile bool dead;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            if (Armed && !dead && request.RequestUri!.AbsolutePath.EndsWith("/$batch", StringComparison.Ordinal) && request.Content is not null
+                && (await request.Content.ReadAsStringAsync(ct)).Contains("ActivityTaskStarted", StringComparison.Ordinal))
+                dead = true;
+            if (dead) throw new HttpRequestException("the instance is dead");
+            return await base.SendAsync(request, ct);
+        }
+    }
+
+    /// <summary>Once armed, changes a run's state row (a merge of nothing: a new ETag) right after each read of it.</summary>
+    private sealed class Rival(string connectionString, string table) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private readonly TableClient rows = new(connectionString, table);
+        public volatile bool Armed;
+        private int interference;
+        public int Interference => interference;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var response = await base.SendAsync(request, ct);
+            var path = Uri.UnescapeDataString(request.RequestUri!.AbsolutePath);
+            if (Armed && request.Method == HttpMethod.Get && response.IsSuccessStatusCode && path.Contains("/" + table + "(", StringComparison.Ordinal)
+                && StateRowKey(path) is { } key)
+            {
+                await rows.UpdateEntityAsync(new TableEntity(key.Partition, key.Row), ETag.All, TableUpdateMode.Merge, ct);
+                Interlocked.Increment(ref interference);
+            }
+            return response;
+        }
+
+        /// <summary>The keys of a state row read (<c>r|{runId}</c>, no further '|').</summary>
+        private static (string Partition, string Row)? StateRowKey(string path)
+        {
+            var at = path.IndexOf("(PartitionKey='", StringComparison.Ordinal);
+            if (at < 0) return null;
+            var parts = path[(at + "(PartitionKey='".Length)..].Split("',RowKey='");
+            if (parts.Length != 2) return null;
+            var row = parts[1].TrimEnd(')').TrimEnd('\'');
+            return row.StartsWith("r|", StringComparison.Ordinal) && row.Count(c => c == '|') == 1 ? (parts[0], row) : null;
+        }
+    }
+}
