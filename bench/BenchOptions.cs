@@ -27,6 +27,9 @@ public sealed class BenchOptions
     public int FanOutWorkers { get; set; } = 16;
     public int FanOutRuns { get; set; } = 2;
     public int FanOutBoundSeconds { get; set; } = 120;
+    /// <summary>The big cases (part "big"): activities in one decision, and events in one history.</summary>
+    public int BigFanOut { get; set; } = 1000;
+    public int BigHistory { get; set; } = 25_000;
     public int DispatchSamples { get; set; } = 20;
     /// <summary>How long a poller has been waiting when the scheduling call is made (plus 0-50% random).</summary>
     public int DispatchWaitMs { get; set; } = 1000;
@@ -43,6 +46,8 @@ public sealed class BenchOptions
     public int CeilingConcurrency { get; set; } = 16;
     public int MemoryWorkers { get; set; } = 16;
     public int SequentialWorkflows { get; set; } = 5;
+    /// <summary>Two builds of the app (directories holding SwfServerless.Server.dll, or the dlls): before and after.</summary>
+    public string[]? Compare { get; set; }
 
     public bool Runs_(string part) => (Only.Count == 0 || Only.Contains(part)) && !Skip.Contains(part);
 
@@ -59,8 +64,8 @@ public sealed class BenchOptions
                 o.Runs = 1; o.Workflows = 1; o.Steps = 1; o.Sweep = [1]; o.WorkflowsAtOne = 1; o.FanOutSizes = [3]; o.FanOutWorkers = 2; o.FanOutRuns = 1;
                 o.DispatchSamples = 1; o.DispatchWaitMs = 100; o.Timers = 2; o.TimersPerWorkflow = 2; o.TimerMaxSeconds = 1; o.TimerGraceSeconds = 1; o.DownSeconds = 1;
                 o.IdleSeconds = 1; o.ColdStartRuns = 1; o.PublishSelfContained = false; o.CeilingSeconds = 0.3; o.CeilingConcurrency = 2;
-                o.MemoryWorkers = 1; o.SequentialWorkflows = 1; o.SharedStorage = true;
-                o.Skip.Add("memory");
+                o.MemoryWorkers = 1; o.SequentialWorkflows = 1; o.SharedStorage = true; o.BigFanOut = 5; o.BigHistory = 1_050;
+                o.Skip.Add("memory"); o.Skip.Add("big");
                 break;
             case "full":
                 o.Runs = 5; o.DispatchSamples = 50; o.FanOutBoundSeconds = 600; o.IdleSeconds = 60; o.ColdStartRuns = 10; o.CeilingSeconds = 10; o.FanOutRuns = 3;
@@ -90,6 +95,8 @@ public sealed class BenchOptions
                 case "--fanout-workers": o.FanOutWorkers = Int(); break;
                 case "--fanout-runs": o.FanOutRuns = Int(); break;
                 case "--fanout-bound": o.FanOutBoundSeconds = Int(); break;
+                case "--big-fanout": o.BigFanOut = Int(); break;
+                case "--big-history": o.BigHistory = Int(); break;
                 case "--dispatch-samples": o.DispatchSamples = Int(); break;
                 case "--dispatch-wait-ms": o.DispatchWaitMs = Int(); break;
                 case "--timers": o.Timers = Int(); break;
@@ -102,10 +109,16 @@ public sealed class BenchOptions
                 case "--ceiling-seconds": o.CeilingSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--ceiling-concurrency": o.CeilingConcurrency = Int(); break;
                 case "--memory-workers": o.MemoryWorkers = Int(); break;
+                case "--compare":
+                    o.Compare = Next().Split(',');
+                    if (o.Compare.Length != 2) throw new ArgumentException("--compare needs two builds: <before>,<after>");
+                    break;
                 case "-h" or "--help": throw new ArgumentException("help");
                 default: throw new ArgumentException($"Unknown option {args[i]}");
             }
         }
+        // A compare run is its own thing: only the parts asked for by name run beside it.
+        if (o.Compare is not null && o.Only.Count == 0) o.Only.Add("compare");
         return o;
     }
 
@@ -121,9 +134,12 @@ public sealed class BenchOptions
           --endpoint <url>      drive an already running app (storage counters, cross-instance and restart parts are skipped)
           --shared-storage      one Azurite for everything (default: a fresh Azurite + app per throughput/fan-out/memory run)
           --out <file.json>     where to write the JSON (default bench/results/<UTC date-time>.json)
-          --only a,b / --skip a,b   parts: ceiling, storage, throughput, fanout, dispatch, timers, idle, coldstart, memory
+          --only a,b / --skip a,b   parts: ceiling, storage, throughput, fanout, big, dispatch, timers, idle, coldstart, memory
+          --big-fanout F  --big-history H   the big part: F activities in one decision, a history of H events (app as its own process)
           --runs N  --workflows N  --steps K  --sweep 1,4,16,64  --workflows-at-one N
           --fanout 100,500  --fanout-workers W  --dispatch-samples N  --dispatch-wait-ms MS  --timers N  --timer-max S  --down S  --idle S
           --cold-runs N  --no-publish  --ceiling-seconds S  --ceiling-concurrency C  --memory-workers W
+          --compare <before>,<after>   the chain workload against two builds (dirs with SwfServerless.Server.dll), interleaved;
+                                uses --runs, --workflows, --steps, --sweep (scripts/bench-compare.sh builds the "before" commit)
         """;
 }

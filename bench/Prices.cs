@@ -3,7 +3,8 @@ namespace SwfServerless.Bench;
 /// <summary>
 /// List prices the cost comparison uses: every constant in one place, with where it comes from, when it was read
 /// and whether a source page confirmed it here. Update them here; nothing else holds a price.
-/// Prices looked up 2026 (bench issue 6) with the search tool over stored public pages.
+/// Prices looked up 2026 (bench issue 6) with the search tool over stored public pages; looked up again 2026-12-01
+/// (issue 11): the SWF GovCloud page still says $0.00012 and $0.000030, and no page here confirmed the others.
 /// </summary>
 public static class Prices
 {

@@ -105,8 +105,10 @@ public static class BenchProgram
         if (o.Runs_("idle") && ctx.CanHostInProcess) await IdleSuite.RunAsync(ctx);
         if (o.Runs_("throughput")) throughput = await ThroughputSuite.RunAsync(ctx);
         if (o.Runs_("fanout")) await FanOutSuite.RunAsync(ctx);
+        if (o.Runs_("big") && ctx.CanHostInProcess) await BigSuite.RunAsync(ctx);
         if (o.Runs_("memory") && ctx.CanHostInProcess) await MemorySuite.RunAsync(ctx);
         if (o.Runs_("coldstart") && ctx.CanHostInProcess) await ColdStartSuite.RunAsync(ctx);
+        if (o.Compare is not null && o.Runs_("compare")) await CompareSuite.RunAsync(ctx);
         Targets(ctx, ceiling, profile, throughput);
 
         r.Json["run"]!["seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1);

@@ -90,6 +90,28 @@ public sealed class AppProcess : IAsyncDisposable
         return new AppProcess(p, url, startedAt);
     }
 
+    /// <summary>`dotnet <paramref name="dll"/>`, once it answers a ListDomains (tables created, key read).</summary>
+    public static async Task<AppProcess> StartReadyAsync(string dll, string connection, string prefix)
+    {
+        var app = Start("dotnet", [dll], connection, prefix);
+        try
+        {
+            await Ports.WaitAsync(new Uri(app.Url).Port, TimeSpan.FromSeconds(30), "the app");
+            using var warm = new SwfServerless.Bench.Client.SwfClient(app.Url);
+            for (var i = 0; ; i++)
+            {
+                try { await warm.CallAsync("ListDomains", new System.Text.Json.Nodes.JsonObject { ["registrationStatus"] = "REGISTERED", ["maximumPageSize"] = 1 }); break; }
+                catch (HttpRequestException) when (i < 500) { await Task.Delay(20); }
+            }
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
     public bool HasExited => process.HasExited;
 
     public async ValueTask DisposeAsync()

@@ -131,16 +131,7 @@ public static class MemorySuite
         Console.WriteLine($"# Memory: app as its own process, {o.Workflows} workflows x {o.Steps} steps, W=D={o.MemoryWorkers}");
         // Its own Azurite unless shared storage was asked for (see BenchContext.FreshAsync).
         await using var storage = ctx.Options.SharedStorage || ctx.Options.Storage is not null ? null : await Azurite.StartAsync(ctx.RepoRoot);
-        await using var app = AppProcess.Start("dotnet", [dll], storage?.ConnectionString ?? ctx.Connection, ctx.Prefix);
-        await Ports.WaitAsync(new Uri(app.Url).Port, TimeSpan.FromSeconds(30), "the app");
-        using (var warm = new SwfClient(app.Url))
-        {
-            for (var i = 0; ; i++)
-            {
-                try { await warm.CallAsync("ListDomains", new JsonObject { ["registrationStatus"] = "REGISTERED", ["maximumPageSize"] = 1 }); break; }
-                catch (HttpRequestException) when (i < 500) { await Task.Delay(20); }
-            }
-        }
+        await using var app = await AppProcess.StartReadyAsync(dll, storage?.ConnectionString ?? ctx.Connection, ctx.Prefix);
         var idleRss = ProcStats.StatusMiB(app.Pid, "VmRSS");
         double peakSampled = 0;
         using var sampling = new CancellationTokenSource();

@@ -11,7 +11,7 @@ public sealed class ExecutionFinder(ServiceContext context, ExecutionRepository 
     /// <summary>The named run, or without runId the workflowId's open run; UnknownResourceFault when there is none open.</summary>
     public async Task<(string Partition, string RunId)> RequireOpenAsync(string domain, string workflowId, string? runId, CancellationToken ct)
     {
-        await context.RequireDomainAsync(domain, ct);
+        await context.RequireDomainExistsAsync(domain, ct);
         var partition = ExecutionKeys.Partition(domain, workflowId);
         if (string.IsNullOrEmpty(runId))
         {
@@ -28,7 +28,7 @@ public sealed class ExecutionFinder(ServiceContext context, ExecutionRepository 
     /// <summary>The named run, open or closed (describe and history).</summary>
     public async Task<LoadedRun> RequireAsync(string domain, string workflowId, string runId, CancellationToken ct)
     {
-        await context.RequireDomainAsync(domain, ct);
+        await context.RequireDomainExistsAsync(domain, ct);
         var run = RunIds.IsWellFormed(runId) ? await executions.LoadAsync(ExecutionKeys.Partition(domain, workflowId), runId, ct) : null;
         return run ?? throw SwfFault.UnknownResource($"Unknown execution: WorkflowExecution=[workflowId={workflowId}, runId={runId}]");
     }

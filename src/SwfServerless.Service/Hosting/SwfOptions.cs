@@ -31,6 +31,12 @@ public sealed class SwfOptions
     public int TaskVisibilitySeconds { get; set; } = 30;
 
     /// <summary>
+    /// How long an instance keeps a domain or type it read (<see cref="Operations.RegistryCache"/>): another instance's
+    /// deprecation is seen this much later at most (SWF's is eventual too). 0: read them on every call.
+    /// </summary>
+    public int LookupCacheSeconds { get; set; } = 10;
+
+    /// <summary>
     /// How often the standalone host sweeps due reminders (timeouts, timers, retention, index repair), and how far
     /// ahead each sweep looks to hand reminders due soon to this instance's in-process timers. 0: no background
     /// sweep (under the Functions host the timer-triggered function <c>Sweep</c> runs it instead).

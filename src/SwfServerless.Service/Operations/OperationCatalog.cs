@@ -21,6 +21,7 @@ public static class OperationCatalog
     {
         services.AddSingleton<DomainRepository>();
         services.AddSingleton<TypeRepository>();
+        services.AddSingleton<RegistryCache>();
         services.AddSingleton<ServiceContext>();
         services.AddSingleton<TypeCatalog>();
         services.AddSingleton<QuotaGuard>();

@@ -8,7 +8,7 @@ using SwfServerless.Storage.Domains;
 namespace SwfServerless.Service.Operations;
 
 /// <summary>What most handlers share: the clock, the settings, and looking up the domain a call names.</summary>
-public sealed class ServiceContext(TimeProvider clock, IOptions<SwfOptions> options, DomainRepository domains)
+public sealed class ServiceContext(TimeProvider clock, IOptions<SwfOptions> options, DomainRepository domains, RegistryCache registry)
 {
     // SWF has no DeleteDomain: once a domain exists it always will, so existence checks on hot paths are cached.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> knownDomains = new(StringComparer.Ordinal);
@@ -24,8 +24,13 @@ public sealed class ServiceContext(TimeProvider clock, IOptions<SwfOptions> opti
 
     public string DomainArn(string name) => Domain.Arn(Options.Region, Options.AccountId, name);
 
+    /// <summary>The domain as stored now, with its ETag: for calls that change it or describe it.</summary>
     public async Task<Stored<Domain>> RequireDomainAsync(string name, CancellationToken ct) =>
         await domains.GetAsync(name, ct) ?? throw SwfFault.UnknownResource($"Unknown domain: {name}");
+
+    /// <summary>The domain, up to <see cref="SwfOptions.LookupCacheSeconds"/> old (<see cref="RegistryCache"/>): for starts and lookups.</summary>
+    public async Task<Domain> RequireDomainCachedAsync(string name, CancellationToken ct) =>
+        await registry.DomainAsync(name, ct) ?? throw SwfFault.UnknownResource($"Unknown domain: {name}");
 
     /// <summary>
     /// Checks only that the domain exists (polls, pending counts): one storage read the first time, none after.
@@ -34,7 +39,7 @@ public sealed class ServiceContext(TimeProvider clock, IOptions<SwfOptions> opti
     public async Task RequireDomainExistsAsync(string name, CancellationToken ct)
     {
         if (knownDomains.ContainsKey(name)) return;
-        await RequireDomainAsync(name, ct);
+        await RequireDomainCachedAsync(name, ct);
         if (knownDomains.Count < 100_000) knownDomains[name] = true;
     }
 

@@ -12,7 +12,7 @@ namespace SwfServerless.Service.Operations.Domains;
 /// flag, so a crash half-way through the types is finished by the next DeprecateDomain call, which still
 /// answers DomainDeprecatedFault.
 /// </summary>
-public sealed class DeprecateDomain(ServiceContext context, DomainRepository domains, TypeRepository types)
+public sealed class DeprecateDomain(ServiceContext context, DomainRepository domains, TypeRepository types, RegistryCache registry)
     : ISwfOperation<DeprecateDomainInput, NoOutput>
 {
     public async Task<NoOutput> HandleAsync(DeprecateDomainInput input, SwfCall call, CancellationToken ct)
@@ -35,7 +35,10 @@ public sealed class DeprecateDomain(ServiceContext context, DomainRepository dom
 
     private async Task FinishAsync(string name, CancellationToken ct)
     {
+        // Forgotten before and after: a call on this instance sees the domain deprecated at once, and its types once they are.
+        registry.ForgetDomain(name);
         await types.DeprecateAllAsync(name, context.Now(), ct);
+        registry.ForgetDomain(name);
         while (await domains.GetAsync(name, ct) is { } current && current.Value.IsDeprecated)
             if (await domains.TryReplaceAsync(current.Value, current.ETag, ct, typesDeprecationPending: false)) return;
     }

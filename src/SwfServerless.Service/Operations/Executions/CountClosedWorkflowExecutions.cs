@@ -9,7 +9,7 @@ public sealed class CountClosedWorkflowExecutions(ServiceContext context, Visibi
 {
     public async Task<WorkflowExecutionCount> HandleAsync(CountClosedWorkflowExecutionsInput input, SwfCall call, CancellationToken ct)
     {
-        await context.RequireDomainAsync(input.Domain!, ct);
+        await context.RequireDomainExistsAsync(input.Domain!, ct);
         var query = VisibilityQuery.Closed(input.StartTimeFilter, input.CloseTimeFilter, input.TypeFilter, input.TagFilter, input.ExecutionFilter, input.CloseStatusFilter);
         return await query.CountAsync(visibility, input.Domain!, ct);
     }

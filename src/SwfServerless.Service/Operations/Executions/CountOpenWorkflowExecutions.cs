@@ -9,7 +9,7 @@ public sealed class CountOpenWorkflowExecutions(ServiceContext context, Visibili
 {
     public async Task<WorkflowExecutionCount> HandleAsync(CountOpenWorkflowExecutionsInput input, SwfCall call, CancellationToken ct)
     {
-        await context.RequireDomainAsync(input.Domain!, ct);
+        await context.RequireDomainExistsAsync(input.Domain!, ct);
         var query = VisibilityQuery.Open(input.StartTimeFilter!, input.TypeFilter, input.TagFilter, input.ExecutionFilter);
         return await query.CountAsync(visibility, input.Domain!, ct);
     }

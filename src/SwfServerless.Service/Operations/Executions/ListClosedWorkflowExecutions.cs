@@ -10,7 +10,7 @@ public sealed class ListClosedWorkflowExecutions(ServiceContext context, Visibil
 {
     public async Task<WorkflowExecutionInfos> HandleAsync(ListClosedWorkflowExecutionsInput input, SwfCall call, CancellationToken ct)
     {
-        await context.RequireDomainAsync(input.Domain!, ct);
+        await context.RequireDomainExistsAsync(input.Domain!, ct);
         var query = VisibilityQuery.Closed(input.StartTimeFilter, input.CloseTimeFilter, input.TypeFilter, input.TagFilter, input.ExecutionFilter, input.CloseStatusFilter);
         return await query.ListAsync(visibility, input.Domain!, input.MaximumPageSize, input.NextPageToken, input.ReverseOrder == true, ct);
     }

@@ -10,7 +10,7 @@ public sealed class ListOpenWorkflowExecutions(ServiceContext context, Visibilit
 {
     public async Task<WorkflowExecutionInfos> HandleAsync(ListOpenWorkflowExecutionsInput input, SwfCall call, CancellationToken ct)
     {
-        await context.RequireDomainAsync(input.Domain!, ct);
+        await context.RequireDomainExistsAsync(input.Domain!, ct);
         var query = VisibilityQuery.Open(input.StartTimeFilter!, input.TypeFilter, input.TagFilter, input.ExecutionFilter);
         return await query.ListAsync(visibility, input.Domain!, input.MaximumPageSize, input.NextPageToken, input.ReverseOrder == true, ct);
     }

@@ -12,7 +12,7 @@ namespace SwfServerless.Service.Operations.Executions;
 /// Applies the decider's decisions in order. The activity and workflow types they name are looked up first (I/O
 /// stays out of the pure machine), then the machine records each decision's events or its *Failed event.
 /// </summary>
-public sealed class RespondDecisionTaskCompleted(ExecutionEngine engine, ExecutionRepository executions, TypeRepository types, TaskTokenService tokens)
+public sealed class RespondDecisionTaskCompleted(ExecutionEngine engine, ExecutionRepository executions, RegistryCache registry, TaskTokenService tokens)
     : ISwfOperation<RespondDecisionTaskCompletedInput, NoOutput>
 {
     public async Task<NoOutput> HandleAsync(RespondDecisionTaskCompletedInput input, SwfCall call, CancellationToken ct)
@@ -23,10 +23,10 @@ public sealed class RespondDecisionTaskCompleted(ExecutionEngine engine, Executi
 
         var activityTypes = new Dictionary<(string Name, string Version), RegisteredType?>();
         foreach (var (name, version) in ExecutionMachine.ActivityTypesReferenced(input.Decisions))
-            activityTypes[(name, version)] = (await types.GetAsync(run.State.Domain, TypeKind.Activity, name, version, ct))?.Value;
+            activityTypes[(name, version)] = await registry.TypeAsync(run.State.Domain, TypeKind.Activity, name, version, ct);
         var workflowTypes = new Dictionary<(string Name, string Version), RegisteredType?>();
         foreach (var (name, version) in ExecutionMachine.WorkflowTypesReferenced(input.Decisions, run.State.WorkflowType))
-            workflowTypes[(name, version)] = (await types.GetAsync(run.State.Domain, TypeKind.Workflow, name, version, ct))?.Value;
+            workflowTypes[(name, version)] = await registry.TypeAsync(run.State.Domain, TypeKind.Workflow, name, version, ct);
 
         var isPermitted = call.Policy is { IsUnrestricted: false } policy
             ? (Func<Decision, bool>)(d => Permitted(policy, d, run.State, activityTypes, workflowTypes))

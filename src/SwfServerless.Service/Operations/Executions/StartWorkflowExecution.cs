@@ -13,15 +13,15 @@ namespace SwfServerless.Service.Operations.Executions;
 /// Starts a run: type defaults fill the gaps, and the workflowId's current-run row is written in the same
 /// transaction, so of two racing starts exactly one wins and the other gets WorkflowExecutionAlreadyStartedFault.
 /// </summary>
-public sealed class StartWorkflowExecution(ServiceContext context, TypeRepository types, ExecutionRepository executions, ExecutionEngine engine,
+public sealed class StartWorkflowExecution(ServiceContext context, RegistryCache registry, ExecutionRepository executions, ExecutionEngine engine,
     QuotaGuard quotas)
     : ISwfOperation<StartWorkflowExecutionInput, Run>
 {
     public async Task<Run> HandleAsync(StartWorkflowExecutionInput input, SwfCall call, CancellationToken ct)
     {
-        var domain = (await context.RequireDomainAsync(input.Domain!, ct)).Value;
+        var domain = await context.RequireDomainCachedAsync(input.Domain!, ct);
         if (domain.IsDeprecated) throw SwfFault.DomainDeprecated($"Domain is deprecated: {domain.Name}");
-        var type = (await types.GetAsync(domain.Name, TypeKind.Workflow, input.WorkflowType!.Name!, input.WorkflowType.Version!, ct))?.Value
+        var type = await registry.TypeAsync(domain.Name, TypeKind.Workflow, input.WorkflowType!.Name!, input.WorkflowType.Version!, ct)
             ?? throw SwfFault.UnknownResource($"Unknown type: WorkflowType=[name={input.WorkflowType.Name}, version={input.WorkflowType.Version}]");
         if (type.IsDeprecated) throw SwfFault.TypeDeprecated($"{type.Describe()} is deprecated");
 
