@@ -337,7 +337,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         if (fit < rows.Count)
         {
             pending = new PendingOverflow(Guid.NewGuid().ToString("N"), events[fit].EventId!.Value, events[^1].EventId!.Value);
-            var staged = events.Skip(fit).Select(e => Rekeyed(EventRow(partition, runId, e), ExecutionKeys.StagedEventRow(runId, pending.Token, e.EventId!.Value)));
+            var staged = rows[fit..].Select((row, i) => Rekeyed(row, ExecutionKeys.StagedEventRow(runId, pending.Token, events[fit + i].EventId!.Value)));
             foreach (var batch in Batches(staged))
                 await Table.TransactAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)).ToList(), ct);
             stateRow["PendingToken"] = pending.Token;
