@@ -47,7 +47,7 @@ public sealed class SwfFunctions(SweepWork sweep, IntentsWork intents)
     public Task Intents(
         [QueueTrigger("%" + TriggerSettings.IntentQueueSetting + "%", Connection = "AzureWebJobsStorage")] string message,
         FunctionContext context, CancellationToken ct) =>
-        intents.RunAsync(message, DequeueCount(context), ct);
+        intents.RunAsync(message, DequeueCount(context), ct, context.BindingContext.BindingData.TryGetValue("Id", out var id) ? id?.ToString() : null);
 
     // The schedule's period (next tick minus last), whatever the time zone the host reports them in.
     internal static TimeSpan LookAhead(TimerInfo timer) =>

@@ -9,17 +9,18 @@ using SwfServerless.Testing;
 
 namespace SwfServerless.Storage.Tests;
 
-/// <summary>The run commit protocol against Azurite: one transaction when it fits, history-first when it doesn't, ETag-guarded.</summary>
+/// <summary>The run commit protocol against Azurite: one transaction when it fits, staged overflow named by the state row when it does not, ETag-guarded.</summary>
 [Collection("azurite")]
 public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+    private readonly string prefix = TestNames.Unique("r");
     private SwfTables tables = null!;
     private ExecutionRepository repository = null!;
 
     public async Task InitializeAsync()
     {
-        tables = new SwfTables(StorageClients.FromConnectionString(azurite.ConnectionString), TestNames.Unique("r"));
+        tables = new SwfTables(StorageClients.FromConnectionString(azurite.ConnectionString), prefix);
         await tables.CreateIfNotExistsAsync(default);
         repository = new ExecutionRepository(tables);
     }
@@ -65,7 +66,7 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
-    public async Task A_change_of_more_than_100_events_commits_history_first_then_the_state()
+    public async Task A_change_of_more_than_100_events_commits_in_one_state_commit_with_its_overflow_staged()
     {
         var (partition, started) = await StartAsync("big");
         var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
@@ -100,6 +101,89 @@ public sealed class ExecutionRepositoryTests(AzuriteFixture azurite) : IAsyncLif
         Assert.Equal(3, run.State.LastEventId);
         var history = await repository.ReadHistoryAsync(partition, run.State.RunId, 1, run.State.LastEventId, default);
         Assert.Equal("winner", history[^1].WorkflowExecutionSignaledEventAttributes!.SignalName);
+    }
+
+    [Fact]
+    public async Task A_large_commit_that_lost_its_race_leaves_the_winners_larger_history_intact()
+    {
+        var (partition, started) = await StartAsync("large-race");
+        var first = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        var second = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+
+        // The winner commits more events than the loser's head batch holds, so the loser's overflow ids are visible ones.
+        var winner = new ExecutionMachine(first.State, Now);
+        for (var i = 0; i < 250; i++) winner.Signal("winner", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(await repository.TryCommitAsync(first, winner.State, winner.NewEvents, null, default));
+        var loser = new ExecutionMachine(second.State, Now);
+        for (var i = 0; i < 150; i++) loser.Signal("loser", null);
+        Assert.False(await repository.TryCommitAsync(second, loser.State, loser.NewEvents, null, default));
+
+        var history = await repository.ReadHistoryAsync(partition, started.State.RunId, 1, 252, default);
+        Assert.Equal(Enumerable.Range(1, 252).Select(i => (long)i), history.Select(e => e.EventId!.Value));
+        Assert.All(history.Skip(2), e => Assert.Equal("winner", e.WorkflowExecutionSignaledEventAttributes!.SignalName));
+        Assert.Equal("249", history[^1].WorkflowExecutionSignaledEventAttributes!.Input);
+    }
+
+    [Fact]
+    public async Task A_crash_between_a_large_commit_and_its_copy_is_read_through_and_rolled_forward_by_the_next_commit()
+    {
+        // The committing instance "dies" right after its head transaction: every later request of it fails.
+        var crashed = false;
+        var handler = new AzureSdk.InterceptingHandler(async (_, request, ct) =>
+        {
+            if (crashed) return new HttpResponseMessage(System.Net.HttpStatusCode.Forbidden) { RequestMessage = request };
+            if (request.RequestUri!.AbsolutePath.EndsWith("/$batch", StringComparison.Ordinal)
+                && (await request.Content!.ReadAsStringAsync(ct)).Contains("PendingToken", StringComparison.Ordinal))
+            {
+                var response = await new HttpMessageInvoker(new SocketsHttpHandler()).SendAsync(request, ct);
+                crashed = true;
+                return response;
+            }
+            return null;
+        });
+        using var dying = StorageClients.FromConnectionString(azurite.ConnectionString, new StorageClientOptions { HttpClient = new HttpClient(handler) });
+        var dyingRepository = new ExecutionRepository(new SwfTables(dying, prefix));
+        var (partition, started) = await StartAsync("crash-copy");
+        var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        var big = new ExecutionMachine(run.State, Now);
+        for (var i = 0; i < 250; i++) big.Signal("big", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(await dyingRepository.TryCommitAsync(run, big.State, big.NewEvents, null, default)); // the head won: committed
+        Assert.True(crashed);
+
+        // Readers meanwhile see every committed event, whole history and single events alike.
+        var loaded = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        Assert.NotNull(loaded.Pending);
+        var history = await repository.ReadHistoryAsync(partition, started.State.RunId, 1, 252, default);
+        Assert.Equal(Enumerable.Range(1, 252).Select(i => (long)i), history.Select(e => e.EventId!.Value));
+        Assert.Equal("249", history[^1].WorkflowExecutionSignaledEventAttributes!.Input);
+        Assert.Equal("199", (await repository.GetEventAsync(partition, started.State.RunId, 202, default))!.WorkflowExecutionSignaledEventAttributes!.Input);
+
+        // The next commit rolls the copy forward, and its state no longer names the staged rows, which are gone.
+        var next = new ExecutionMachine(loaded.State, Now);
+        next.Signal("next", null);
+        Assert.True(await repository.TryCommitAsync(loaded, next.State, next.NewEvents, null, default));
+        Assert.Null((await repository.LoadAsync(partition, started.State.RunId, default))!.Pending);
+        var final = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {ExecutionKeys.EventRow(started.State.RunId, 1)} and RowKey le {ExecutionKeys.EventRow(started.State.RunId, 253)}");
+        var rows = await tables.Executions.QueryRowsAsync(final, select: ["E"]).ToListAsync();
+        Assert.Equal(253, rows.Count);
+        var staging = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {ExecutionKeys.StagingRowPrefix(started.State.RunId)} and RowKey lt {ExecutionKeys.StagingRowPrefix(started.State.RunId) + "~"}");
+        Assert.Empty(await tables.Executions.QueryRowsAsync(staging).ToListAsync());
+        Assert.Equal("next", (await repository.ReadHistoryAsync(partition, started.State.RunId, 253, 253, default))[0].WorkflowExecutionSignaledEventAttributes!.SignalName);
+    }
+
+    [Fact]
+    public async Task A_large_commit_copies_its_staged_rows_and_leaves_no_marker_and_no_staged_rows()
+    {
+        var (partition, started) = await StartAsync("large-clean");
+        var run = (await repository.LoadAsync(partition, started.State.RunId, default))!;
+        var big = new ExecutionMachine(run.State, Now);
+        for (var i = 0; i < 150; i++) big.Signal("big", null);
+        Assert.True(await repository.TryCommitAsync(run, big.State, big.NewEvents, null, default));
+
+        Assert.Null((await repository.LoadAsync(partition, started.State.RunId, default))!.Pending);
+        var staging = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {ExecutionKeys.StagingRowPrefix(started.State.RunId)} and RowKey lt {ExecutionKeys.StagingRowPrefix(started.State.RunId) + "~"}");
+        Assert.Empty(await tables.Executions.QueryRowsAsync(staging).ToListAsync());
     }
 
     [Fact]

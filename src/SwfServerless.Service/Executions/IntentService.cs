@@ -35,7 +35,7 @@ public sealed partial class IntentService(
                 await slots.WaitAsync(stop);
                 int free = slots.CurrentCount + 1;
                 slots.Release();
-                batch = await queue.ReceiveAsync(Math.Min(BatchSize, free), visibility, stop);
+                batch = await queue.ReceiveAsync(Math.Min(BatchSize, free), visibility, stop, id => LogUnreadable(log, id));
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -130,6 +130,9 @@ public sealed partial class IntentService(
         try { await Task.Delay(delay, ct); }
         catch (OperationCanceledException) { }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Intents queue: message {MessageId} is not an intent; dropped")]
+    private static partial void LogUnreadable(ILogger log, string messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from the intents queue failed; retrying")]
     private static partial void LogReceiveFailed(ILogger log, Exception e);

@@ -17,12 +17,13 @@ public sealed partial class IntentsWork(IntentQueue queue, IntentExecutor execut
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
 
     /// <param name="dequeueCount">How often the host has delivered this message, for the log.</param>
-    public async Task RunAsync(string? message, long dequeueCount, CancellationToken ct)
+    /// <param name="messageId">The queue's id of the message, for the log.</param>
+    public async Task RunAsync(string? message, long dequeueCount, CancellationToken ct, string? messageId = null)
     {
         if (IntentQueue.Parse(message) is not { } intent)
         {
             // Not written by this service (nothing else should write to this queue): completing drops it, said aloud.
-            LogUnreadable(log, message?.Length ?? 0);
+            LogUnreadable(log, messageId ?? "?", message?.Length ?? 0);
             return;
         }
         TimeSpan? again;
@@ -49,8 +50,8 @@ public sealed partial class IntentsWork(IntentQueue queue, IntentExecutor execut
         return TimeSpan.FromSeconds(Math.Ceiling(seconds));
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Intents queue: a message of {Length} characters is not an intent; dropped")]
-    private static partial void LogUnreadable(ILogger log, int length);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Intents queue: message {MessageId} ({Length} characters) is not an intent; dropped")]
+    private static partial void LogUnreadable(ILogger log, string messageId, int length);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Intent {Kind} of event {EventId} of run {RunId} failed (delivery {Delivery}); queued again in {Seconds} s")]
     private static partial void LogFailed(ILogger log, IntentKind kind, string runId, long eventId, long delivery, double seconds, Exception e);

@@ -13,10 +13,13 @@ namespace SwfServerless.Service.Executions;
 /// so a batch that loses its ETag race is simply run again on the reloaded state, all of it. A command that throws has
 /// recorded nothing (the machine checks before it appends), so it fails alone and the rest of its batch commits.
 /// Callers still delete their queue message only after their own report committed: a crash loses nothing.
+/// A commit under way when the host shuts down is awaited (<see cref="DisposeAsync"/>): its callers may have stopped
+/// waiting, but it finishes (or fails whole) before the storage clients it uses are disposed.
 /// </remarks>
-public sealed class RunReports(ExecutionEngine engine)
+public sealed class RunReports(ExecutionEngine engine) : IAsyncDisposable
 {
     private readonly Dictionary<(string Partition, string RunId), List<Pending>> waiting = [];
+    private readonly HashSet<Task> committing = [];
     private readonly Lock gate = new();
 
     private sealed record Pending(Func<ExecutionMachine, bool> Command, TaskCompletionSource<bool> Done);
@@ -33,8 +36,26 @@ public sealed class RunReports(ExecutionEngine engine)
             if (first) waiting[key] = queue = [];
             queue!.Add(pending);
         }
-        if (first) _ = Task.Run(() => CommitAllAsync(key));
+        if (first)
+        {
+            var committer = Task.Run(() => CommitAllAsync(key));
+            lock (gate) committing.Add(committer);
+            _ = committer.ContinueWith(done => { lock (gate) committing.Remove(done); }, TaskScheduler.Default);
+        }
         return pending.Done.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Waits for every commit under way, including any that started while waiting (the container disposes this
+    /// before the engine and storage it was built from).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        while (true)
+        {
+            Task[] under;
+            lock (gate) under = [.. committing];
+            if (under.Length == 0) return;
+            await Task.WhenAll(under); // CommitAllAsync never throws: failures go to the reports' callers
+        }
     }
 
     /// <summary>Commits what waits for the run, batch after batch, until nothing does.</summary>

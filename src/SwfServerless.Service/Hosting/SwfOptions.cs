@@ -15,6 +15,12 @@ public sealed class SwfOptions
     /// <summary>Requests with a larger body are rejected before parsing.</summary>
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// CountOpen/ClosedWorkflowExecutions count at most this many executions (a keys-only scan of the index, 1,000 rows a
+    /// request); past it they answer this count with <c>truncated: true</c>.
+    /// </summary>
+    public int MaxCountedExecutions { get; set; } = 10_000;
+
     /// <summary>How long PollForDecisionTask / PollForActivityTask wait for a task (SWF: 60 s).</summary>
     public int LongPollSeconds { get; set; } = 60;
 

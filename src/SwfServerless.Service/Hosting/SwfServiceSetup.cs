@@ -64,15 +64,23 @@ public static class SwfServiceSetup
     }
 }
 
-/// <summary>Creates the tables and queues and loads the task-token key before the first request is served.</summary>
-internal sealed class StorageInitializer(SwfTables tables, IntentQueue intents, TaskTokenService tokens, IOptions<SwfOptions> options) : IHostedService
+/// <summary>
+/// Creates the tables and queues and loads the task-token key before the first request is served; logs the queue
+/// messages dropped for not being base64 (nothing of ours writes them).
+/// </summary>
+internal sealed partial class StorageInitializer(SwfTables tables, IntentQueue intents, TaskTokenService tokens, IOptions<SwfOptions> options,
+    StorageClients clients, ILogger<StorageInitializer> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
+        clients.UndecodableMessageDropped += (queue, id) => LogUndecodable(log, queue, id);
         await tables.CreateIfNotExistsAsync(ct);
         await intents.CreateIfNotExistsAsync(ct);
         tokens.Initialize(await ServiceSecrets.TaskTokenKeyAsync(tables, options.Value.TaskTokenKey, ct));
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: message {MessageId} is not base64, so not ours; dropped")]
+    private static partial void LogUndecodable(ILogger log, string queue, string messageId);
 }

@@ -82,7 +82,7 @@ public sealed partial class QuotaGuard(IOptions<SwfOptions> options, DomainRepos
         int counted;
         try
         {
-            counted = await visibility.CountAsync(domain, "o", DateTimeOffset.MinValue, null, new VisibilityFilter(), ct);
+            (counted, _) = await visibility.CountAsync(domain, "o", DateTimeOffset.MinValue, null, new VisibilityFilter(), limit, ct); // past the limit: at it
         }
         catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or TimeoutException)
         {

@@ -88,11 +88,9 @@ public static partial class SwfEndpoint
         }
         catch (Exception e) when (StorageFailure.IsStorageFailure(e))
         {
-            // A storage call failed after the SDK's retries: a retryable 503, as AWS answers when it is throttled or down.
-            // The log tells an outage (transient) from a refusal that retrying repeats (a bug or a misconfiguration).
-            LogStorageFailure(log, operation, StorageFailure.IsTransient(e), requestId, e);
-            await WriteAsync(http.Response, 503, ErrorBody("com.amazon.coral.availability#ServiceUnavailableException",
-                "The service is temporarily unable to reach its storage; retry the request."));
+            var (status, type, message) = StorageFailureAnswer(e, requestId);
+            LogStorageFailure(log, operation, StorageFailure.IsTransient(e), status, requestId, e);
+            await WriteAsync(http.Response, status, ErrorBody(type, message));
         }
         catch (Exception e)
         {
@@ -100,6 +98,27 @@ public static partial class SwfEndpoint
             await WriteAsync(http.Response, 500, ErrorBody("com.amazon.coral.service#InternalFailure",
                 $"The request processing has failed because of an unknown error. Request id: {requestId}"));
         }
+    }
+
+    /// <summary>
+    /// A storage call that failed after the SDK's retries. Transient (an outage, throttling, no answer): a retryable 503, as
+    /// AWS answers when it is throttled or down. Too large for storage (what the request asked to store decides it):
+    /// LimitExceededFault, a 400 naming the limit, which no SDK retries. Any other refusal (a missing permission or table,
+    /// a bug) is the service's fault, not the request's: InternalFailure, a 500 naming what storage said. AWS SDKs retry
+    /// a 500 a few times (3 attempts in standard mode), a bounded cost, and a 400 would tell the caller its request is
+    /// wrong when it is not, and would stay wrong to its retry logic after the operator fixes the deployment.
+    /// </summary>
+    private static (int Status, string Type, string Message) StorageFailureAnswer(Exception e, string requestId)
+    {
+        if (StorageFailure.IsTransient(e))
+            return (503, "com.amazon.coral.availability#ServiceUnavailableException", "The service is temporarily unable to reach its storage; retry the request.");
+        if (StorageFailure.IsSizeLimit(e))
+        {
+            var limit = SwfFault.LimitExceeded("");
+            return (limit.StatusCode, limit.WireType, $"The request would store more than storage accepts: {StorageFailure.Describe(e)}");
+        }
+        return (500, "com.amazon.coral.service#InternalFailure",
+            $"The service's storage refused the request ({StorageFailure.Describe(e)}); retrying will not help until the service is fixed. Request id: {requestId}");
     }
 
     private static string ReadOperation(HttpRequest request)
@@ -194,8 +213,8 @@ public static partial class SwfEndpoint
     [LoggerMessage(Level = LogLevel.Information, Message = "{Operation} domain={Domain} outcome={Outcome} ms={DurationMs:F1} id={RequestId}")]
     private static partial void LogCall(ILogger log, string operation, string domain, string outcome, double durationMs, string requestId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} failed on storage (transient={Transient}), answered 503 id={RequestId}")]
-    private static partial void LogStorageFailure(ILogger log, string operation, bool transient, string requestId, Exception e);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} failed on storage (transient={Transient}), answered {Status} id={RequestId}")]
+    private static partial void LogStorageFailure(ILogger log, string operation, bool transient, int status, string requestId, Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Operation} failed with an unexpected error id={RequestId}")]
     private static partial void LogBug(ILogger log, string operation, string requestId, Exception e);

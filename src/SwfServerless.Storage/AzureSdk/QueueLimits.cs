@@ -21,7 +21,7 @@ public static partial class QueueLimits
         ArgumentNullException.ThrowIfNull(text);
         var sent = (Encoding.UTF8.GetByteCount(text) + 2) / 3 * 4;
         if (sent > MaxMessageBytes)
-            throw new ArgumentException($"The message is {sent} bytes as sent (base64); the limit is {MaxMessageBytes} (64 KiB).", nameof(text));
+            throw new StorageSizeLimitException($"The message is {sent} bytes as sent (base64); the limit is {MaxMessageBytes} (64 KiB).", nameof(text));
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]

@@ -38,9 +38,11 @@ public static class QueueOperations
     /// returns it; the SDK leaves it out of the answer and reports it here, and we delete it: it is not ours.
     /// </summary>
     /// <remarks>Asynchronous only: this project never receives synchronously.</remarks>
-    internal static async Task DropUndecodableAsync(QueueMessageDecodingFailedEventArgs args)
+    /// <returns>The id of the message deleted, or null.</returns>
+    internal static async Task<string?> DropUndecodableAsync(QueueMessageDecodingFailedEventArgs args)
     {
-        if (args.ReceivedMessage is { } message) // a peek received nothing: nothing to drop
-            await DeleteIfOwnedAsync(args.Queue, message.MessageId, message.PopReceipt, args.CancellationToken).ConfigureAwait(false);
+        if (args.ReceivedMessage is not { } message) return null; // a peek received nothing: nothing to drop
+        await DeleteIfOwnedAsync(args.Queue, message.MessageId, message.PopReceipt, args.CancellationToken).ConfigureAwait(false);
+        return message.MessageId;
     }
 }

@@ -16,6 +16,9 @@ public sealed class StorageClients : IDisposable
 {
     private readonly HttpClient? _ownedHttp;
 
+    /// <summary>A received queue message that was not base64, and so not ours, was deleted: (queue name, message id), for the log.</summary>
+    public event Action<string, string>? UndecodableMessageDropped;
+
     private StorageClients(
         Func<TableClientOptions, TableServiceClient> tables, Func<QueueClientOptions, QueueServiceClient> queues, StorageClientOptions? options)
     {
@@ -31,7 +34,10 @@ public sealed class StorageClients : IDisposable
         var queuePolicy = new StorageMetricsPolicy(Metrics, StorageService.Queue);
         // Base64: what the Azure Functions queue trigger decodes by default (host.json says so too); any text survives it.
         var queueOptions = new QueueClientOptions { Transport = transport, MessageEncoding = QueueMessageEncoding.Base64 };
-        queueOptions.MessageDecodingFailed += QueueOperations.DropUndecodableAsync;
+        queueOptions.MessageDecodingFailed += async args =>
+        {
+            if (await QueueOperations.DropUndecodableAsync(args).ConfigureAwait(false) is { } id) UndecodableMessageDropped?.Invoke(args.Queue.Name, id);
+        };
         Configure(queueOptions, options, queuePolicy);
         Queues = queues(queueOptions);
         queuePolicy.UseServiceRoot(Queues.Uri);

@@ -58,9 +58,9 @@ public static partial class TableLimits
             count++;
         }
         if (count > MaxCustomProperties)
-            throw new ArgumentException($"The entity has {count} properties; the limit is {MaxCustomProperties}.", nameof(entity));
+            throw new StorageSizeLimitException($"The entity has {count} properties; the limit is {MaxCustomProperties}.", nameof(entity));
         if (size > MaxEntityBytes)
-            throw new ArgumentException($"The entity is about {size} bytes; the limit is {MaxEntityBytes} (1 MiB).", nameof(entity));
+            throw new StorageSizeLimitException($"The entity is about {size} bytes; the limit is {MaxEntityBytes} (1 MiB).", nameof(entity));
     }
 
     /// <summary>
@@ -93,7 +93,7 @@ public static partial class TableLimits
                        + (actions[i].ActionType == TableTransactionActionType.Delete ? 0 : EntityJsonBytes(entity));
         }
         if (payload > MaxTransactionPayloadBytes)
-            throw new ArgumentException($"The transaction is up to {payload} bytes as sent; the limit is {MaxTransactionPayloadBytes} (4 MiB).", nameof(actions));
+            throw new StorageSizeLimitException($"The transaction is up to {payload} bytes as sent; the limit is {MaxTransactionPayloadBytes} (4 MiB).", nameof(actions));
     }
 
     /// <summary>The properties an entity stores: not its keys, ETag or Timestamp (which the SDK keeps in the same dictionary), not nulls.</summary>
@@ -103,10 +103,10 @@ public static partial class TableLimits
     private static long ValueSize(string name, object value) => value switch
     {
         string s when s.Length > MaxStringChars =>
-            throw new ArgumentException($"String property '{name}' is {s.Length} characters; the limit is {MaxStringChars} (64 KiB).", nameof(value)),
+            throw new StorageSizeLimitException($"String property '{name}' is {s.Length} characters; the limit is {MaxStringChars} (64 KiB).", nameof(value)),
         string s => 4 + 2L * s.Length,
         byte[] b when b.Length > MaxBinaryBytes =>
-            throw new ArgumentException($"Binary property '{name}' is {b.Length} bytes; the limit is {MaxBinaryBytes} (64 KiB).", nameof(value)),
+            throw new StorageSizeLimitException($"Binary property '{name}' is {b.Length} bytes; the limit is {MaxBinaryBytes} (64 KiB).", nameof(value)),
         byte[] b => 4 + b.Length,
         int => 4,
         bool => 1,

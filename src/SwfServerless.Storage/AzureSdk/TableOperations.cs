@@ -113,7 +113,8 @@ public static class TableOperations
     /// Applies all actions or none (an entity-group transaction): at most 100, one partition, each row once, 4 MiB.
     /// A failure is a <see cref="TableTransactionFailedException"/> with the status of the action that failed, and its index.
     /// </summary>
-    public static Task TransactAsync(this TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
+    /// <returns>The answer of each action, in order (an update's carries the row's new ETag).</returns>
+    public static Task<Response<IReadOnlyList<Response>>> TransactAsync(this TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
     {
         TableLimits.ValidateTransaction(actions);
         return table.SubmitTransactionAsync(actions, cancellationToken);

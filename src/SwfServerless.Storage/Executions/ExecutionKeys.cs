@@ -26,7 +26,17 @@ public static class ExecutionKeys
     public static string HeartbeatRow(string runId, long scheduledEventId) => $"r|{runId}|hb|{scheduledEventId:D10}";
     public static string HeartbeatRowPrefix(string runId) => $"r|{runId}|hb|";
 
-    /// <summary>Every row of a run except its state row (history, heartbeats, intents done) starts with this.</summary>
+    /// <summary>
+    /// A large commit's overflow events, staged under a token of that commit attempt alone: the winner's state row names
+    /// the token and event-id range (<see cref="PendingOverflow"/>) until the rows are copied to their <see cref="EventRow"/>s.
+    /// Staged rows of a token no state row names are a losing (or finished) attempt's garbage: never read, removed with the run.
+    /// </summary>
+    public static string StagedEventRow(string runId, string token, long eventId) => $"r|{runId}|stage|{token}|{eventId:D10}";
+    public static string StagedEventRowPrefix(string runId, string token) => $"r|{runId}|stage|{token}|";
+    /// <summary>Every staged row of a run, whatever its token, starts with this.</summary>
+    public static string StagingRowPrefix(string runId) => $"r|{runId}|stage|";
+
+    /// <summary>Every row of a run except its state row (history, staged history, heartbeats, intents done) starts with this.</summary>
     public static string RunRowPrefix(string runId) => $"r|{runId}|";
 
     /// <summary>

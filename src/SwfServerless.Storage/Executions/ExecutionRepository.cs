@@ -12,7 +12,15 @@ namespace SwfServerless.Storage.Executions;
 /// <summary>A run's state as read, with the ETag that guards the next commit.</summary>
 /// <param name="Alarm">When the run's one alarm reminder is due (see the engine): kept on the state row, outside the
 /// state, because it is bookkeeping of this storage and not part of SWF's history.</param>
-public sealed record LoadedRun(string Partition, ExecutionState State, string ETag, DateTimeOffset? Alarm = null);
+/// <param name="Pending">A large commit's overflow that may not be copied to its event rows yet: the next commit copies it first.</param>
+public sealed record LoadedRun(string Partition, ExecutionState State, string ETag, DateTimeOffset? Alarm = null, PendingOverflow? Pending = null);
+
+/// <summary>
+/// Committed events [<paramref name="From"/>, <paramref name="To"/>] whose rows may still be only staged under
+/// <see cref="ExecutionKeys.StagedEventRow"/> with <paramref name="Token"/>: the state row of the commit that won names
+/// them until their copy to the event rows is done. LOAD-BEARING: stored on the state row (PendingToken/From/To).
+/// </summary>
+public sealed record PendingOverflow(string Token, long From, long To);
 
 /// <summary>The workflowId's latest run: whether it is still open decides whether a new one may start.</summary>
 public sealed record CurrentRun(string RunId, bool Open, string ETag);
@@ -40,10 +48,12 @@ public sealed record NewRunRows(ExecutionState State, IReadOnlyList<HistoryEvent
 
 /// <summary>
 /// Runs, their history and the workflowId's current-run row, all in one partition per workflowId.
-/// Commit protocol: the run's state row (guarded by its ETag) carries <c>LastEventId</c>; history rows past it
-/// are invisible. A change fitting one entity-group transaction is committed at once; a bigger one writes its
-/// history rows first (still invisible) and then commits the state row with the rest. A crash between the two
-/// leaves only invisible rows, which the next commit overwrites.
+/// Commit protocol: the run's state row (guarded by its ETag) carries <c>LastEventId</c>, and only a commit that won
+/// writes event rows. A change fitting one entity-group transaction is committed at once. A bigger one stages its
+/// overflow events under keys of its own (<see cref="ExecutionKeys.StagedEventRow"/>), then commits the state row, which
+/// names them (<see cref="PendingOverflow"/>), with the first events; once it has won it copies the staged rows to their
+/// event rows and clears the marker. A loser's staged rows are garbage nobody reads (removed with the run); a crash after
+/// the win leaves the marker: readers read the staged rows, and the next commit of the run copies them first.
 /// </summary>
 public sealed class ExecutionRepository(SwfTables tables)
 {
@@ -63,7 +73,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         if (row is null) return null;
         var state = JsonSerializer.Deserialize(LargeText.Read(row, "S")!, ExecutionJsonContext.Default.ExecutionState)!;
         var alarm = row.GetInt64("AlarmTicks") is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : (DateTimeOffset?)null;
-        return new LoadedRun(partition, state, row.ETag.ToString(), alarm);
+        return new LoadedRun(partition, state, row.ETag.ToString(), alarm, ReadPending(row));
     }
 
     /// <summary>The named run, or without a runId the workflowId's latest run.</summary>
@@ -85,21 +95,24 @@ public sealed class ExecutionRepository(SwfTables tables)
         CancellationToken ct, IntentMarker? applied = null)
     {
         var current = new TableEntity(partition, ExecutionKeys.CurrentRow) { ["RunId"] = state.RunId, ["Open"] = true };
+        var stateRow = StateRow(partition, state, alarm);
         var head = new List<TableTransactionAction>
         {
             previous is null ? new TableTransactionAction(TableTransactionActionType.Add, current) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, current, new ETag(previous.ETag)),
-            new TableTransactionAction(TableTransactionActionType.Add, StateRow(partition, state, alarm)),
+            new TableTransactionAction(TableTransactionActionType.Add, stateRow),
         };
         if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(partition, applied, state.RunId)));
+        Staged? staged;
         try
         {
-            await CommitAsync(head, EventRows(partition, state.RunId, events), ct);
+            staged = await CommitAsync(partition, state.RunId, stateRow, head, events, ct);
         }
         catch (RequestFailedException e) when (e.IsConcurrencyConflict() || e.IsEntityAlreadyExists())
         {
             if (applied is not null && await GetIntentRunAsync(partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
             throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={state.WorkflowId}");
         }
+        await FinishAsync(partition, state.RunId, staged);
     }
 
     /// <summary>Commits a change to an existing run; false when the run changed since it was loaded (reload and redo).</summary>
@@ -118,8 +131,11 @@ public sealed class ExecutionRepository(SwfTables tables)
     public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, DateTimeOffset? alarm,
         NewRunRows? continuedAs, IntentMarker? applied, CancellationToken ct)
     {
-        var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, StateRow(run.Partition, state, alarm), new ETag(run.ETag)) };
-        var eventRows = EventRows(run.Partition, state.RunId, events);
+        // A large commit that won before this run was loaded may not have copied its staged events yet: this commit's
+        // state row no longer names them, so they must be in their event rows first.
+        if (run.Pending is { } earlier) await RollForwardAsync(run.Partition, state.RunId, earlier, ct);
+        var stateRow = StateRow(run.Partition, state, alarm);
+        var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, stateRow, new ETag(run.ETag)) };
         if (continuedAs is not null)
         {
             // The closing run's ETag guards the whole move: while it is open no other run of the workflowId can start,
@@ -127,7 +143,8 @@ public sealed class ExecutionRepository(SwfTables tables)
             head.Add(new TableTransactionAction(TableTransactionActionType.Add, StateRow(run.Partition, continuedAs.State, continuedAs.Alarm)));
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
                 new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["RunId"] = continuedAs.State.RunId, ["Open"] = true }, ETag.All));
-            eventRows.AddRange(EventRows(run.Partition, continuedAs.State.RunId, continuedAs.Events));
+            // The new run's few first events go in the head: only this run's own events are ever staged.
+            head.AddRange(continuedAs.Events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventRow(run.Partition, continuedAs.State.RunId, e))));
         }
         else if (!state.IsOpen && events.Count > 0)
         {
@@ -136,10 +153,10 @@ public sealed class ExecutionRepository(SwfTables tables)
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["Open"] = false }, ETag.All));
         }
         if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(run.Partition, applied, state.RunId)));
+        Staged? staged;
         try
         {
-            await CommitAsync(head, eventRows, ct);
-            return true;
+            staged = await CommitAsync(run.Partition, state.RunId, stateRow, head, events, ct);
         }
         catch (RequestFailedException e) when (e.IsConcurrencyConflict())
         {
@@ -150,6 +167,9 @@ public sealed class ExecutionRepository(SwfTables tables)
             if (await GetIntentRunAsync(run.Partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
             throw;
         }
+        if (run.Pending is { } rolled) await DeleteStagedAsync(run.Partition, state.RunId, rolled);
+        await FinishAsync(run.Partition, state.RunId, staged);
+        return true;
     }
 
     /// <summary>The run an intent was applied to in this partition, or null if it was not applied here.</summary>
@@ -255,46 +275,176 @@ public sealed class ExecutionRepository(SwfTables tables)
     public async Task<HistoryEvent?> GetEventAsync(string partition, string runId, long eventId, CancellationToken ct)
     {
         var row = await Table.GetRowAsync(partition, ExecutionKeys.EventRow(runId, eventId), cancellationToken: ct);
-        return row is null ? null : ReadEvent(row);
+        return row is not null ? ReadEvent(row) : (await ReadHistoryAsync(partition, runId, eventId, eventId, ct)).SingleOrDefault();
     }
 
     /// <summary>Committed events with ids in [from, to], ascending.</summary>
+    /// <remarks>
+    /// A missing event row is one a large commit has not copied yet (see <see cref="PendingOverflow"/>): the state row
+    /// names its staged rows. Staged rows are deleted only after the marker is cleared, which is after the copy, so one
+    /// more read of the event rows finds whatever the staged rows no longer hold.
+    /// </remarks>
     public async Task<List<HistoryEvent>> ReadHistoryAsync(string partition, string runId, long from, long to, CancellationToken ct)
     {
-        var result = new List<HistoryEvent>();
-        if (to < from) return result;
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {partition} and RowKey ge {ExecutionKeys.EventRow(runId, from)} and RowKey le {ExecutionKeys.EventRow(runId, to)}");
-        await foreach (var row in Table.QueryRowsAsync(filter, cancellationToken: ct)) result.Add(ReadEvent(row));
+        if (to < from) return [];
+        var found = await ReadEventRowsAsync(partition, ExecutionKeys.EventRow(runId, from), ExecutionKeys.EventRow(runId, to), ct);
+        if (found.Count == to - from + 1) return [.. found.Values];
+        var marker = await Table.GetRowAsync(partition, ExecutionKeys.StateRow(runId), ["PendingToken", "PendingFrom", "PendingTo"], ct);
+        if (marker is not null && ReadPending(marker) is { } pending && pending.From <= to && pending.To >= from)
+        {
+            var staged = await ReadEventRowsAsync(partition, ExecutionKeys.StagedEventRow(runId, pending.Token, Math.Max(from, pending.From)),
+                ExecutionKeys.StagedEventRow(runId, pending.Token, Math.Min(to, pending.To)), ct);
+            foreach (var (id, e) in staged) found.TryAdd(id, e);
+            if (found.Count == to - from + 1) return [.. found.Values];
+        }
+        foreach (var (id, e) in await ReadEventRowsAsync(partition, ExecutionKeys.EventRow(runId, from), ExecutionKeys.EventRow(runId, to), ct))
+            found.TryAdd(id, e);
+        return [.. found.Values];
+    }
+
+    private async Task<SortedDictionary<long, HistoryEvent>> ReadEventRowsAsync(string partition, string firstKey, string lastKey, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {firstKey} and RowKey le {lastKey}");
+        var result = new SortedDictionary<long, HistoryEvent>();
+        await foreach (var row in Table.QueryRowsAsync(filter, cancellationToken: ct))
+        {
+            var e = ReadEvent(row);
+            result[e.EventId!.Value] = e;
+        }
         return result;
     }
 
-    private async Task CommitAsync(List<TableTransactionAction> head, List<TableTransactionAction> eventRows, CancellationToken ct)
+    /// <summary>A large commit's staged overflow: its marker, its event rows (final keys) and the state row's ETag after the win.</summary>
+    private sealed record Staged(PendingOverflow Pending, List<TableEntity> Rows, ETag? StateETag);
+
+    /// <summary>
+    /// Commits <paramref name="head"/> (the state row and what changes with it) with as many of the run's new events as
+    /// fit its transaction. The rest is staged first, under keys of this attempt, and the state row names it: nothing a
+    /// reader sees is written before the head wins, so a loser (412/409 on the head) changed nothing visible.
+    /// </summary>
+    /// <returns>The staged overflow, for <see cref="FinishAsync"/>; null when everything fit the head.</returns>
+    private async Task<Staged?> CommitAsync(string partition, string runId, TableEntity stateRow, List<TableTransactionAction> head,
+        IReadOnlyList<HistoryEvent> events, CancellationToken ct)
     {
-        var batches = new List<List<TableTransactionAction>>();
-        var rest = new List<TableTransactionAction>(head);
-        var restChars = head.Sum(ApproximateChars);
-        foreach (var row in eventRows)
+        var chars = head.Sum(a => ApproximateChars((TableEntity)a.Entity)) + 400; // 400: the marker the state row may gain
+        var rows = events.Select(e => EventRow(partition, runId, e)).ToList();
+        var fit = 0;
+        for (; fit < rows.Count && head.Count < MaxActions && chars + ApproximateChars(rows[fit]) <= MaxBatchChars; fit++)
         {
-            var chars = ApproximateChars(row);
-            if (rest.Count < MaxActions && restChars + chars <= MaxBatchChars) { rest.Add(row); restChars += chars; continue; }
-            // Too big for one transaction: the overflow is written ahead, invisible until the head commits.
-            if (batches.Count == 0 || batches[^1].Count >= MaxActions || batches[^1].Sum(ApproximateChars) + chars > MaxBatchChars)
-                batches.Add([]);
-            batches[^1].Add(row);
+            head.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, rows[fit]));
+            chars += ApproximateChars(rows[fit]);
         }
-        foreach (var batch in batches) await Table.TransactAsync(batch, ct);
-        await Table.TransactAsync(rest, ct);
+        PendingOverflow? pending = null;
+        if (fit < rows.Count)
+        {
+            pending = new PendingOverflow(Guid.NewGuid().ToString("N"), events[fit].EventId!.Value, events[^1].EventId!.Value);
+            var staged = rows[fit..].Select((row, i) => Rekeyed(row, ExecutionKeys.StagedEventRow(runId, pending.Token, events[fit + i].EventId!.Value)));
+            foreach (var batch in Batches(staged))
+                await Table.TransactAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)).ToList(), ct);
+            stateRow["PendingToken"] = pending.Token;
+            stateRow["PendingFrom"] = pending.From;
+            stateRow["PendingTo"] = pending.To;
+        }
+        var answers = await Table.TransactAsync(head, ct);
+        if (pending is null) return null;
+        var stateAnswer = answers.Value.ElementAtOrDefault(head.FindIndex(a => ReferenceEquals(a.Entity, stateRow)));
+        return new Staged(pending, rows[fit..], stateAnswer?.Headers.ETag);
     }
 
-    private static List<TableTransactionAction> EventRows(string partition, string runId, IReadOnlyList<HistoryEvent> events) =>
-        events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventRow(partition, runId, e))).ToList();
+    /// <summary>
+    /// After a large commit won: copies its staged events to their event rows, clears the marker (if nobody committed
+    /// since: whoever did has copied them first) and deletes the staged rows. Never throws: the commit is done, and
+    /// whatever is left undone here (a failure, a crash) is what the next commit's <see cref="RollForwardAsync"/> and
+    /// the readers handle.
+    /// </summary>
+    private async Task FinishAsync(string partition, string runId, Staged? staged)
+    {
+        if (staged is null) return;
+        try
+        {
+            foreach (var batch in Batches(staged.Rows))
+                await Table.TransactAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)).ToList());
+            if (staged.StateETag is not { } etag) return;
+            await Table.UpdateRowAsync(new TableEntity(partition, ExecutionKeys.StateRow(runId)) { ["PendingToken"] = "" }, etag);
+        }
+        catch (Exception)
+        {
+            return; // the marker stays: readers read the staged rows, the next commit copies them
+        }
+        await DeleteStagedAsync(partition, runId, staged.Pending);
+    }
+
+    /// <summary>Copies staged events a loaded state row names to their event rows (idempotent: the same events, committed).</summary>
+    private async Task RollForwardAsync(string partition, string runId, PendingOverflow pending, CancellationToken ct)
+    {
+        var prefix = ExecutionKeys.StagedEventRowPrefix(runId, pending.Token);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {prefix} and RowKey lt {prefix + "~"}");
+        var rows = new List<TableEntity>();
+        await foreach (var row in Table.QueryRowsAsync(filter, cancellationToken: ct))
+            rows.Add(Rekeyed(row, ExecutionKeys.EventRow(runId, long.Parse(row.RowKey.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture))));
+        foreach (var batch in Batches(rows))
+            await Table.TransactAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)).ToList(), ct);
+    }
+
+    /// <summary>Deletes staged rows no state row names any more; best effort: what stays is garbage removed with the run.</summary>
+    private async Task DeleteStagedAsync(string partition, string runId, PendingOverflow pending)
+    {
+        try
+        {
+            for (var from = pending.From; from <= pending.To; from += MaxActions)
+            {
+                var deletes = Enumerable.Range(0, (int)Math.Min(MaxActions, pending.To - from + 1))
+                    .Select(i => new TableTransactionAction(TableTransactionActionType.Delete,
+                        new TableEntity(partition, ExecutionKeys.StagedEventRow(runId, pending.Token, from + i)), ETag.All))
+                    .ToList();
+                await Table.TransactAsync(deletes);
+            }
+        }
+        catch (Exception)
+        {
+            // 404: another committer deleted them first; anything else: garbage until the run is removed.
+        }
+    }
+
+    private static IEnumerable<List<TableEntity>> Batches(IEnumerable<TableEntity> rows)
+    {
+        var batch = new List<TableEntity>();
+        var chars = 0;
+        foreach (var row in rows)
+        {
+            var rowChars = ApproximateChars(row);
+            if (batch.Count > 0 && (batch.Count >= MaxActions || chars + rowChars > MaxBatchChars))
+            {
+                yield return batch;
+                (batch, chars) = ([], 0);
+            }
+            batch.Add(row);
+            chars += rowChars;
+        }
+        if (batch.Count > 0) yield return batch;
+    }
+
+    /// <summary>The same row's data under another key.</summary>
+    private static TableEntity Rekeyed(TableEntity row, string rowKey)
+    {
+        var copy = new TableEntity(row.PartitionKey, rowKey);
+        foreach (var (name, value) in row)
+        {
+            if (name is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")) copy[name] = value;
+        }
+        return copy;
+    }
+
+    private static PendingOverflow? ReadPending(TableEntity stateRow) =>
+        stateRow.GetString("PendingToken") is { Length: > 0 } token
+            ? new PendingOverflow(token, stateRow.GetInt64("PendingFrom") ?? 0, stateRow.GetInt64("PendingTo") ?? 0)
+            : null;
 
     private static TableEntity IntentRow(string partition, IntentMarker intent, string runId) =>
         new(partition, ExecutionKeys.IntentRow(intent.SourceRunId, intent.EventId, intent.Kind)) { ["RunId"] = runId };
 
-    private static int ApproximateChars(TableTransactionAction action) =>
-        ((TableEntity)action.Entity).Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;
+    private static int ApproximateChars(TableEntity row) =>
+        row.Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;
 
     private static TableEntity StateRow(string partition, ExecutionState state, DateTimeOffset? alarm)
     {

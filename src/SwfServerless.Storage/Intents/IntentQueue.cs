@@ -70,14 +70,20 @@ public sealed class IntentQueue
     public Task EnqueueAsync(IntentMessage message, CancellationToken ct, TimeSpan? delay = null) =>
         queue.SendCheckedAsync(Serialize(message), delay, Forever, ct);
 
-    public async Task<IReadOnlyList<ReceivedIntent>> ReceiveAsync(int max, TimeSpan visibility, CancellationToken ct)
+    /// <param name="dropped">Told the id of each message that is no intent, which is deleted (nothing else writes to this
+    /// queue): for the log, which must say so; never its text, which could be anything.</param>
+    public async Task<IReadOnlyList<ReceivedIntent>> ReceiveAsync(int max, TimeSpan visibility, CancellationToken ct, Action<string>? dropped = null)
     {
         QueueMessage[] messages = await queue.ReceiveMessagesAsync(max, visibility, ct);
         var result = new List<ReceivedIntent>(messages.Length);
         foreach (var m in messages)
         {
             if (Parse(m.Body.ToString()) is { } message) result.Add(new ReceivedIntent(message, m.MessageId, m.PopReceipt, m.DequeueCount));
-            else await queue.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct); // not ours: drop it
+            else
+            {
+                await queue.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct); // not ours: drop it
+                dropped?.Invoke(m.MessageId);
+            }
         }
         return result;
     }

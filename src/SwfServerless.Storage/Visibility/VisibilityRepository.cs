@@ -78,21 +78,44 @@ public sealed class VisibilityRepository(SwfTables tables)
         }
         else
         {
-            // Oldest first: the keys run newest first, so read the range and turn it round.
-            await foreach (var row in Table.QueryRowsAsync(query, cancellationToken: ct)) result.Add((row.RowKey, FromRow(row)));
-            result.Reverse();
-            if (afterKey is not null) result = result.SkipWhile(r => string.CompareOrdinal(r.Key, afterKey) >= 0).ToList();
+            // Oldest first. The keys run newest first and tables scan only forward, so the page is the range's last rows:
+            // a keys-only scan keeps the last pageSize + 1 keys (bounded memory), then only the page's rows are read.
+            if (afterKey is not null) query += " and " + TableClient.CreateQueryFilter($"RowKey lt {afterKey}");
+            var keys = new Queue<string>(pageSize + 1);
+            await foreach (var row in Table.QueryRowsAsync(query, 1000, select: [], cancellationToken: ct))
+            {
+                if (keys.Count > pageSize) keys.Dequeue();
+                keys.Enqueue(row.RowKey);
+            }
+            if (keys.Count > 0)
+            {
+                // Rows added to the range since the scan may come too: keep the last pageSize + 1 again.
+                var rows = new Queue<(string Key, WorkflowExecutionInfo Info)>(pageSize + 1);
+                await foreach (var row in Table.QueryRowsAsync(query + " and " + TableClient.CreateQueryFilter($"RowKey ge {keys.Peek()}"),
+                                   Math.Min(pageSize + 1, 1000), cancellationToken: ct))
+                {
+                    if (rows.Count > pageSize) rows.Dequeue();
+                    rows.Enqueue((row.RowKey, FromRow(row)));
+                }
+                result.AddRange(rows.Reverse());
+            }
         }
         if (result.Count <= pageSize) return (result.Select(r => r.Info).ToList(), null);
         var page = result.Take(pageSize).ToList();
         return (page.Select(r => r.Info).ToList(), page[^1].Key);
     }
 
-    public async Task<int> CountAsync(string domain, string index, DateTimeOffset oldest, DateTimeOffset? latest, VisibilityFilter filter, CancellationToken ct)
+    /// <summary>The matching rows, counted up to <paramref name="limit"/>: past it the scan stops and the count is truncated.</summary>
+    public async Task<(int Count, bool Truncated)> CountAsync(string domain, string index, DateTimeOffset oldest, DateTimeOffset? latest, VisibilityFilter filter,
+        int limit, CancellationToken ct)
     {
         var count = 0;
-        await foreach (var _ in Table.QueryRowsAsync(Query(domain, index, oldest, latest, filter), select: ["RowKey"], cancellationToken: ct)) count++;
-        return count;
+        await foreach (var _ in Table.QueryRowsAsync(Query(domain, index, oldest, latest, filter), Math.Min(limit + 1, 1000), select: [], cancellationToken: ct))
+        {
+            if (count == limit) return (count, true);
+            count++;
+        }
+        return (count, false);
     }
 
     private static string Query(string domain, string index, DateTimeOffset oldest, DateTimeOffset? latest, VisibilityFilter filter)

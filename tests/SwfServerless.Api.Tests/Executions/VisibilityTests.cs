@@ -12,7 +12,7 @@ public sealed class VisibilityTests(AzuriteFixture azurite) : WorkflowTest(azuri
     /// <summary>The app's clock: start and close times are what the test makes them.</summary>
     private readonly ManualTime clock = new(DateTimeOffset.UtcNow);
 
-    protected override Dictionary<string, string?> Settings() => new() { ["Swf:LongPollSeconds"] = "1" };
+    protected override Dictionary<string, string?> Settings() => new() { ["Swf:LongPollSeconds"] = "1", ["Swf:MaxCountedExecutions"] = "3" };
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(clock);
 
@@ -57,6 +57,17 @@ public sealed class VisibilityTests(AzuriteFixture azurite) : WorkflowTest(azuri
 
         Assert.Equal(3, (await App.OkAsync("CountOpenWorkflowExecutions", new { domain = Wf.Domain, startTimeFilter = Always })).GetProperty("count").GetInt32());
         Assert.Equal(1, (await App.OkAsync("CountClosedWorkflowExecutions", new { domain = Wf.Domain, closeTimeFilter = Always })).GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_count_past_its_limit_answers_the_limit_and_truncated()
+    {
+        for (var i = 0; i < 5; i++) await Wf.StartAsync();
+
+        var count = await App.OkAsync("CountOpenWorkflowExecutions", new { domain = Wf.Domain, startTimeFilter = Always });
+
+        Assert.Equal(3, count.GetProperty("count").GetInt32());
+        Assert.True(count.GetProperty("truncated").GetBoolean());
     }
 
     [Fact]

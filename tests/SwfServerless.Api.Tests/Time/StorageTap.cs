@@ -7,7 +7,8 @@ namespace SwfServerless.Api.Tests.Time;
 
 /// <summary>
 /// Sits between the app and Azurite: counts requests per table (or "queues", "intents"), and refuses the requests to one
-/// table while told to (a 403 the client does not retry), which is how a test makes a write get lost.
+/// table while told to (by default a 403 the client does not retry; <see cref="Refusal"/> says otherwise), which is how
+/// a test makes a write get lost or a storage failure reach the caller.
 /// </summary>
 public sealed class StorageTap : DelegatingHandler
 {
@@ -24,6 +25,9 @@ public sealed class StorageTap : DelegatingHandler
 
     /// <summary>Requests to this table (short name, e.g. "Visibility") fail while set.</summary>
     public volatile string? Refuse;
+
+    /// <summary>The status and error code a refused request gets.</summary>
+    public (HttpStatusCode Status, string Code) Refusal { get; set; } = (HttpStatusCode.Forbidden, "AuthorizationFailure");
 
     /// <summary>Replaces the app's storage clients with ones that go through a new tap.</summary>
     public static Action<IServiceCollection> Install(string connectionString, StorageTap tap) => services =>
@@ -42,11 +46,14 @@ public sealed class StorageTap : DelegatingHandler
         counts.AddOrUpdate($"{target} {request.Method}", 1, (_, n) => n + 1);
         if (Refuse is { } refused && target == refused)
         {
-            return new HttpResponseMessage(HttpStatusCode.Forbidden)
+            var (status, code) = Refusal;
+            var refusal = new HttpResponseMessage(status)
             {
                 RequestMessage = request,
-                Content = new StringContent("{\"odata.error\":{\"code\":\"AuthorizationFailure\",\"message\":{\"value\":\"refused by the test\"}}}"),
+                Content = new StringContent("{\"odata.error\":{\"code\":\"" + code + "\",\"message\":{\"value\":\"refused by the test\"}}}"),
             };
+            refusal.Headers.TryAddWithoutValidation("x-ms-error-code", code);
+            return refusal;
         }
         return await base.SendAsync(request, cancellationToken);
     }

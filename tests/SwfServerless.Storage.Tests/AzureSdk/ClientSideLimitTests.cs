@@ -3,7 +3,7 @@ using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Storage.Tests.AzureSdk;
 
-/// <summary>Limits Azure enforces and Azurite (and the SDK) do not: rejected before anything is sent.</summary>
+/// <summary>Limits Azure enforces and Azurite (and the SDK) do not: rejected before anything is sent (size limits as <see cref="StorageSizeLimitException"/>, a storage failure retrying cannot fix).</summary>
 public sealed class ClientSideLimitTests : IDisposable
 {
     private readonly StorageClients _clients =
@@ -51,7 +51,7 @@ public sealed class ClientSideLimitTests : IDisposable
             .Select(i => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("p", "r" + i) { ["S"] = new string('é', 32 * 1024) }))
             .ToList();
 
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => _table.TransactAsync(actions));
+        var e = await Assert.ThrowsAsync<StorageSizeLimitException>(() => _table.TransactAsync(actions));
         Assert.Contains("4 MiB", e.Message);
     }
 
@@ -69,14 +69,14 @@ public sealed class ClientSideLimitTests : IDisposable
     {
         var entity = new TableEntity("p", "r") { ["S"] = new string('x', 32 * 1024 + 1) };
 
-        await Assert.ThrowsAsync<ArgumentException>(() => _table.AddRowAsync(entity));
-        await Assert.ThrowsAsync<ArgumentException>(() => _table.TransactAsync([new(TableTransactionActionType.UpsertMerge, entity)]));
+        await Assert.ThrowsAsync<StorageSizeLimitException>(() => _table.AddRowAsync(entity));
+        await Assert.ThrowsAsync<StorageSizeLimitException>(() => _table.TransactAsync([new(TableTransactionActionType.UpsertMerge, entity)]));
     }
 
     [Fact]
     public async Task Binary_property_over_64_KiB()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => _table.UpsertRowAsync(new TableEntity("p", "r") { ["B"] = new byte[64 * 1024 + 1] }));
+        await Assert.ThrowsAsync<StorageSizeLimitException>(() => _table.UpsertRowAsync(new TableEntity("p", "r") { ["B"] = new byte[64 * 1024 + 1] }));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class ClientSideLimitTests : IDisposable
         TableLimits.ValidateEntity(entity);
 
         entity["P252"] = 252;
-        await Assert.ThrowsAsync<ArgumentException>(() => _table.AddRowAsync(entity));
+        await Assert.ThrowsAsync<StorageSizeLimitException>(() => _table.AddRowAsync(entity));
     }
 
     [Fact]
@@ -99,8 +99,12 @@ public sealed class ClientSideLimitTests : IDisposable
         for (var i = 0; i < 17; i++)
             entity["S" + i] = new string('x', 32 * 1024); // 17 x 64 KiB
 
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => _table.AddRowAsync(entity));
+        var e = await Assert.ThrowsAsync<StorageSizeLimitException>(() => _table.AddRowAsync(entity));
         Assert.Contains("1 MiB", e.Message);
+        // A storage failure retrying cannot fix, which the service answers with the limit (LimitExceededFault).
+        Assert.True(StorageFailure.IsStorageFailure(e));
+        Assert.False(StorageFailure.IsTransient(e));
+        Assert.True(StorageFailure.IsSizeLimit(e));
     }
 
     [Theory]
@@ -133,7 +137,7 @@ public sealed class ClientSideLimitTests : IDisposable
     {
         // 48 KiB of text is 64 KiB in base64: just fits; one more block does not.
         QueueLimits.ValidateMessage(new string('x', 48 * 1024));
-        await Assert.ThrowsAsync<ArgumentException>(() => _clients.GetQueueClient("limits").SendCheckedAsync(new string('x', 48 * 1024 + 3)));
+        await Assert.ThrowsAsync<StorageSizeLimitException>(() => _clients.GetQueueClient("limits").SendCheckedAsync(new string('x', 48 * 1024 + 3)));
     }
 
     [Fact]

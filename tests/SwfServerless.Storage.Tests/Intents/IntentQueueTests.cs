@@ -49,9 +49,14 @@ public sealed class IntentQueueTests(AzuriteFixture azurite) : IAsyncLifetime
         await Raw(intents.Name).SendMessageAsync("not even base64 !");
         await intents.EnqueueAsync(Message, default);
 
-        var received = Assert.Single(await intents.ReceiveAsync(32, TimeSpan.FromSeconds(30), default));
+        var dropped = new List<string>();
+        clients.UndecodableMessageDropped += (_, id) => { lock (dropped) dropped.Add(id); };
+        var received = Assert.Single(await intents.ReceiveAsync(32, TimeSpan.FromSeconds(30), default, dropped.Add));
 
         Assert.Equal(Message, received.Message);
+        // Each dropped message is told by its id (what the log says), never by its text.
+        Assert.Equal(2, dropped.Distinct().Count());
+        Assert.All(dropped, id => Assert.DoesNotContain("JSON", id, StringComparison.Ordinal));
         await intents.DeleteAsync(received, default);
         Assert.Equal(0, await intents.CountAsync(default));
     }

@@ -11,6 +11,6 @@ public sealed class CountClosedWorkflowExecutions(ServiceContext context, Visibi
     {
         await context.RequireDomainExistsAsync(input.Domain!, ct);
         var query = VisibilityQuery.Closed(input.StartTimeFilter, input.CloseTimeFilter, input.TypeFilter, input.TagFilter, input.ExecutionFilter, input.CloseStatusFilter);
-        return await query.CountAsync(visibility, input.Domain!, ct);
+        return await query.CountAsync(visibility, input.Domain!, context.Options.MaxCountedExecutions, ct);
     }
 }

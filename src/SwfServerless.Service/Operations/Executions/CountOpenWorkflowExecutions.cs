@@ -11,6 +11,6 @@ public sealed class CountOpenWorkflowExecutions(ServiceContext context, Visibili
     {
         await context.RequireDomainExistsAsync(input.Domain!, ct);
         var query = VisibilityQuery.Open(input.StartTimeFilter!, input.TypeFilter, input.TagFilter, input.ExecutionFilter);
-        return await query.CountAsync(visibility, input.Domain!, ct);
+        return await query.CountAsync(visibility, input.Domain!, context.Options.MaxCountedExecutions, ct);
     }
 }

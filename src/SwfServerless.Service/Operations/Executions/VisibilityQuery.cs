@@ -37,8 +37,12 @@ public sealed record VisibilityQuery(string Index, DateTimeOffset Oldest, DateTi
         return new WorkflowExecutionInfos { ExecutionInfos = page, NextPageToken = lastKey is null ? null : Pager.Encode(query, lastKey) };
     }
 
-    public async Task<WorkflowExecutionCount> CountAsync(VisibilityRepository visibility, string domain, CancellationToken ct) =>
-        new() { Count = await visibility.CountAsync(domain, Index, Oldest, Latest, Filter, ct), Truncated = false };
+    /// <summary>Counts up to <paramref name="limit"/> executions; past it the answer says truncated, as the model allows.</summary>
+    public async Task<WorkflowExecutionCount> CountAsync(VisibilityRepository visibility, string domain, int limit, CancellationToken ct)
+    {
+        var (count, truncated) = await visibility.CountAsync(domain, Index, Oldest, Latest, Filter, limit, ct);
+        return new() { Count = count, Truncated = truncated };
+    }
 
     private static VisibilityFilter Filters(WorkflowTypeFilter? type, TagFilter? tag, WorkflowExecutionFilter? execution, string? closeStatus) =>
         new(execution?.WorkflowId, type?.Name, type?.Version, tag?.Tag, closeStatus);
