@@ -103,6 +103,8 @@ internal static class HistoryRules
             var isStart = e.Type == lifecycle.Started;
             if (!isStart && !lifecycle.Closes.Contains(e.Type)) continue;
             var of = e.Ref(lifecycle.Ref) ?? 0;
+            // A decision that failed before it opened anything (e.g. StartChildWorkflowExecutionFailed for an unknown type) names event 0.
+            if (of == 0 && !isStart) continue;
             if (!opened.Contains(of))
             {
                 violation($"{lifecycle.Name}.unknown", $"{e.Type} {e.Id} names event {of}, which is no earlier {lifecycle.Opened}");

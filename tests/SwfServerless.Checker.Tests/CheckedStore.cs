@@ -15,7 +15,7 @@ namespace SwfServerless.Checker.Tests;
 /// <summary>
 /// A store with real workflows, driven through the app over HTTP and then left at rest (the app stopped): "full" ran an
 /// activity, a timer and a child to completion; "chain" continued as new once and completed; "open" is open with an
-/// activity done, a timer fired and a long timer pending. Tests corrupt it by hand and put it back as it was.
+/// activity done, a timer fired, a child start failed and a long timer pending. Tests corrupt it by hand and put it back as it was.
 /// </summary>
 public sealed class CheckedStore : IAsyncLifetime
 {
@@ -50,7 +50,12 @@ public sealed class CheckedStore : IAsyncLifetime
             await wf.DecideAsync(await wf.PollDecisionAsync(), Complete("next done"));
 
             Open = await wf.StartAsync("open");
-            await wf.DecideAsync(Open, Schedule("a1"), StartTimer("t1", "1"), StartTimer("long", "300"));
+            // With a child start that fails at once (no such type): StartChildWorkflowExecutionFailed names no initiation (0).
+            await wf.DecideAsync(Open, Schedule("a1"), StartTimer("t1", "1"), StartTimer("long", "300"), new
+            {
+                decisionType = "StartChildWorkflowExecution",
+                startChildWorkflowExecutionDecisionAttributes = new { workflowId = "nope", workflowType = new { name = "flow", version = "9" } },
+            });
             await CompleteActivityAsync(wf);
             await DecideUntilAsync(wf, Open, events => Count(events, "ActivityTaskCompleted") == 1 && Count(events, "TimerFired") == 1);
 
