@@ -39,7 +39,10 @@ public sealed class CheckReport
     /// <summary>Rows read, in all tables.</summary>
     public long Rows { get; set; }
 
-    /// <summary>History rows past their run's LastEventId: an overflow write whose commit never came (invisible; overwritten by the next commit).</summary>
+    /// <summary>
+    /// History rows no reader sees: event rows past their run's LastEventId (an overflow write whose commit never came),
+    /// and staged overflow rows that the state row does not name (a losing or finished commit attempt's). Not violations.
+    /// </summary>
     public long InvisibleEventRows { get; set; }
 
     public List<Violation> Violations { get; } = [];

@@ -121,6 +121,7 @@ public sealed class ConsistencyChecker(SwfTables tables, TimeProvider? clock = n
             TableEntity? current = null;
             var states = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
             var events = new Dictionary<string, List<(long Id, TableEntity Row)>>(StringComparer.Ordinal);
+            var staged = new Dictionary<string, List<(string Token, long Id, TableEntity Row)>>(StringComparer.Ordinal);
             var runRows = new Dictionary<string, int>(StringComparer.Ordinal); // rows under r|{runId}| other than events
             var intents = new List<(ExecutionRowKey Key, TableEntity Row)>();
             foreach (var row in rows)
@@ -133,6 +134,11 @@ public sealed class ConsistencyChecker(SwfTables tables, TimeProvider? clock = n
                     case RowKind.Event:
                         if (!events.TryGetValue(key.RunId!, out var list)) events[key.RunId!] = list = [];
                         list.Add((key.Number, row));
+                        break;
+                    case RowKind.Staged:
+                        if (!staged.TryGetValue(key.RunId!, out var stagedList)) staged[key.RunId!] = stagedList = [];
+                        stagedList.Add((key.Token!, key.Number, row));
+                        runRows[key.RunId!] = runRows.GetValueOrDefault(key.RunId!) + 1;
                         break;
                     case RowKind.Heartbeat or RowKind.IntentDone: runRows[key.RunId!] = runRows.GetValueOrDefault(key.RunId!) + 1; break;
                     case RowKind.Intent: intents.Add((key, row)); break;
@@ -153,7 +159,7 @@ public sealed class ConsistencyChecker(SwfTables tables, TimeProvider? clock = n
             // Rows of a run whose state row is gone: a removal deletes the state row last, so these are debris.
             foreach (var runId in events.Keys.Concat(runRows.Keys).Distinct().Where(r => !states.ContainsKey(r)))
                 result.Violations.Add(new Violation($"{partition}/{runId}", "orphan.run-rows",
-                    $"{events.GetValueOrDefault(runId)?.Count ?? 0} event rows and {runRows.GetValueOrDefault(runId)} other rows under r|{runId}| without a state row"));
+                    $"{events.GetValueOrDefault(runId)?.Count ?? 0} event rows and {runRows.GetValueOrDefault(runId)} other rows (staged, heartbeat, intent done) under r|{runId}| without a state row"));
             foreach (var (key, row) in intents)
             {
                 var target = row.GetString("RunId");
@@ -167,7 +173,7 @@ public sealed class ConsistencyChecker(SwfTables tables, TimeProvider? clock = n
 
             CheckCurrentRow(partition, current, loaded, result);
             foreach (var (runId, (state, row)) in loaded)
-                await CheckRunAsync(partition, state, row, events.GetValueOrDefault(runId) ?? [], result, ct);
+                await CheckRunAsync(partition, state, row, events.GetValueOrDefault(runId) ?? [], staged.GetValueOrDefault(runId) ?? [], result, ct);
 
             // One initiation, one child: two first runs for it in this workflowId mean the start was carried out twice.
             foreach (var twice in result.Children.GroupBy(c => (c.ParentRunId, c.InitiatedEventId)).Where(g => g.Count() > 1))
@@ -199,7 +205,8 @@ public sealed class ConsistencyChecker(SwfTables tables, TimeProvider? clock = n
                 result.Violations.Add(new Violation(Name(open[0]), "current.not-current", $"the run is open but the current-run row names {runId}"));
         }
 
-        private async Task CheckRunAsync(string partition, ExecutionState state, TableEntity row, List<(long Id, TableEntity Row)> eventRows, PartitionResult result, CancellationToken ct)
+        private async Task CheckRunAsync(string partition, ExecutionState state, TableEntity row, List<(long Id, TableEntity Row)> eventRows,
+            List<(string Token, long Id, TableEntity Row)> stagedRows, PartitionResult result, CancellationToken ct)
         {
             var name = Name(state);
             void Violation(string rule, string detail) => result.Violations.Add(new Violation(name, rule, detail));
@@ -211,8 +218,20 @@ public sealed class ConsistencyChecker(SwfTables tables, TimeProvider? clock = n
             if (state.IsOpen) result.Open++; else result.Closed++;
 
             // History: ids 1..LastEventId, each once, each row holding the event its key names. Rows past LastEventId are invisible.
-            var committed = eventRows.Where(e => e.Id <= state.LastEventId).OrderBy(e => e.Id).ToList();
-            result.Invisible += eventRows.Count - committed.Count;
+            // A large commit's events not yet copied from their staging are read from the staged rows its state row names
+            // (as the app's readers do); other staged rows are a losing or finished attempt's garbage, invisible too.
+            var committed = eventRows.Where(e => e.Id <= state.LastEventId).ToList();
+            var invisible = eventRows.Count - committed.Count + stagedRows.Count;
+            if (row.GetString("PendingToken") is { Length: > 0 } token)
+            {
+                var (from, to) = (row.GetInt64("PendingFrom") ?? 0, row.GetInt64("PendingTo") ?? 0);
+                var copied = committed.Select(e => e.Id).ToHashSet();
+                var pending = stagedRows.Where(s => s.Token == token && s.Id >= from && s.Id <= to && s.Id <= state.LastEventId && !copied.Contains(s.Id)).ToList();
+                committed.AddRange(pending.Select(s => (s.Id, s.Row)));
+                invisible -= pending.Count;
+            }
+            committed.Sort((a, b) => a.Id.CompareTo(b.Id));
+            result.Invisible += invisible;
             result.Events += committed.Count;
             if (committed.Count != state.LastEventId)
                 Violation("history.gap", $"LastEventId is {state.LastEventId} but events {Missing(committed.Select(e => e.Id), state.LastEventId)} are missing");

@@ -14,6 +14,11 @@ public enum RowKind
     Heartbeat,
     /// <summary>An intent of a closed run marked carried out.</summary>
     IntentDone,
+    /// <summary>
+    /// A large commit's overflow event, staged under a token of its commit attempt: history while the state row names the
+    /// token (its pending marker, until the copy to the event rows is done), garbage otherwise.
+    /// </summary>
+    Staged,
     /// <summary>An intent applied to this workflowId (names the run it reached in its RunId property).</summary>
     Intent,
     /// <summary>A key this checker does not know: reported apart from violations (a newer app version's rows, or debris).</summary>
@@ -22,14 +27,18 @@ public enum RowKind
 
 /// <summary>A row key of the Executions table taken apart.</summary>
 /// <param name="RunId">The run the row belongs to (its state row's run); for <see cref="RowKind.Intent"/>, the intent's source run.</param>
-/// <param name="Number">The event id of an event, heartbeat (scheduled event) or intent-done row, or an intent's event.</param>
-public sealed record ExecutionRowKey(RowKind Kind, string? RunId = null, long Number = 0)
+/// <param name="Number">The event id of an event, staged, heartbeat (scheduled event) or intent-done row, or an intent's event.</param>
+/// <param name="Token">A staged row's commit attempt.</param>
+public sealed record ExecutionRowKey(RowKind Kind, string? RunId = null, long Number = 0, string? Token = null)
 {
     /// <summary>
     /// The one place that knows the row layout of <see cref="ExecutionKeys"/>: every other part of the checker asks this.
-    /// A new kind of row under a run (e.g. a staging prefix for overflow history) is added here, or it is reported as
-    /// unrecognised.
+    /// A new kind of row under a run is added here, or it is reported as unrecognised.
     /// </summary>
+    /// <remarks>
+    /// Staged rows (<c>r|{runId}|stage|{token}|{eventId:D10}</c>) are the overflow staging of the commit-safety work; once
+    /// that is merged, <see cref="StagingPrefix"/> is its <c>ExecutionKeys.StagingRowPrefix</c>.
+    /// </remarks>
     public static ExecutionRowKey Parse(string rowKey)
     {
         if (rowKey == ExecutionKeys.CurrentRow) return new(RowKind.Current);
@@ -53,6 +62,12 @@ public sealed record ExecutionRowKey(RowKind Kind, string? RunId = null, long Nu
             if (rowKey.StartsWith(prefix, StringComparison.Ordinal) && long.TryParse(rowKey.AsSpan(prefix.Length), out var number))
                 return new(kind, runId, number);
         }
+        var staging = StagingPrefix(runId);
+        if (rowKey.StartsWith(staging, StringComparison.Ordinal) && rowKey.LastIndexOf('|') is var bar && bar > staging.Length
+            && long.TryParse(rowKey.AsSpan(bar + 1), out var staged))
+            return new(RowKind.Staged, runId, staged, rowKey[staging.Length..bar]);
         return new(RowKind.Unrecognised, runId);
     }
+
+    private static string StagingPrefix(string runId) => $"r|{runId}|stage|";
 }

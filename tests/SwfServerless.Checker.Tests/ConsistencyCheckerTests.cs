@@ -155,6 +155,50 @@ public sealed class ConsistencyCheckerTests(CheckedStore store) : IClassFixture<
     }
 
     [Fact]
+    public async Task Events_still_staged_by_a_large_commit_are_history_while_the_state_row_names_them_and_other_staged_rows_are_garbage()
+    {
+        // As the commit-safety work stores them: r|{run}|stage|{token}|{eventId}, named by PendingToken/From/To on the state row.
+        var run = store.Open.RunId;
+        string Staged(string token, long id) => $"r|{run}|stage|{token}|{id:D10}";
+        var state = await store.RowAsync(store.Open, ExecutionKeys.StateRow(run));
+        var last = state.GetInt64("LastEventId")!.Value;
+        var moved = new[] { await store.RowAsync(store.Open, ExecutionKeys.EventRow(run, last - 1)), await store.RowAsync(store.Open, ExecutionKeys.EventRow(run, last)) };
+        var stagedKeys = new List<string> { Staged("lost", last + 1) };
+        await Executions.AddRowAsync(new TableEntity(state.PartitionKey, stagedKeys[0]) { ["Type"] = "TimerFired", ["E"] = "{}" });
+        foreach (var row in moved)
+        {
+            var copy = CheckedStore.Clone(row);
+            var staged = new TableEntity(row.PartitionKey, Staged("won", long.Parse(row.RowKey[^10..])));
+            foreach (var (name, value) in copy) if (name is not ("PartitionKey" or "RowKey")) staged[name] = value;
+            await Executions.AddRowAsync(staged);
+            stagedKeys.Add(staged.RowKey);
+            await Executions.DeleteRowAsync(row.PartitionKey, row.RowKey);
+        }
+        var marked = CheckedStore.Clone(state);
+        (marked["PendingToken"], marked["PendingFrom"], marked["PendingTo"]) = ("won", last - 1, last);
+        await Executions.UpsertRowAsync(marked, TableUpdateMode.Replace);
+        try
+        {
+            var report = await store.CheckAsync();
+            Assert.True(report.Violations.Count == 0, string.Join("; ", report.Violations));
+            Assert.Empty(report.Unrecognised);
+            Assert.Equal(1, report.InvisibleEventRows); // the losing attempt's row
+
+            // Without the marker the staged rows are nobody's history: the events are missing.
+            await Executions.UpsertRowAsync(CheckedStore.Clone(state), TableUpdateMode.Replace);
+            var violation = Assert.Single((await store.CheckAsync()).Violations);
+            Assert.Equal("history.gap", violation.Rule);
+            Assert.Contains($"events {last - 1}-{last} are missing", violation.Detail);
+        }
+        finally
+        {
+            await Executions.UpsertRowAsync(CheckedStore.Clone(state), TableUpdateMode.Replace);
+            foreach (var row in moved) await Executions.UpsertRowAsync(CheckedStore.Clone(row), TableUpdateMode.Replace);
+            foreach (var key in stagedKeys) await Executions.DeleteRowAsync(state.PartitionKey, key);
+        }
+    }
+
+    [Fact]
     public async Task The_cli_exits_0_on_a_consistent_store_1_on_a_violation_and_2_on_bad_usage_or_storage()
     {
         var (code, output) = await SwfCheckAsync($"--Swf:StoragePrefix={store.Prefix}");
