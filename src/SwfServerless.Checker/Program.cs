@@ -21,16 +21,23 @@ if (args.Any(a => a is "-h" or "--help"))
     return 0;
 }
 
-// Options are --Name=value only; anything else is a usage error (exit 2), not a silent default.
-string[] known = ["AzureWebJobsStorage", "Swf:StoragePrefix", "Swf__StoragePrefix", "settle-seconds", "progress-every"];
-var bad = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) || !a.Contains('=')
-    || !known.Any(k => a[2..a.IndexOf('=')].Equals(k, StringComparison.OrdinalIgnoreCase) || a[2..].StartsWith("AzureWebJobsStorage__", StringComparison.OrdinalIgnoreCase)));
-IConfiguration config = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
-if (bad is not null || !int.TryParse(config["settle-seconds"] ?? "300", out var settleSeconds) || !int.TryParse(config["progress-every"] ?? "1000", out var progressEvery))
+// Options are --Name=value only, Name as in the environment (__ or :); anything else is a usage error (exit 2), not a
+// silent default.
+string[] known = ["AzureWebJobsStorage", "Swf:StoragePrefix", "settle-seconds", "progress-every"];
+var given = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+foreach (var arg in args)
 {
-    Console.Error.WriteLine($"swf-check: bad option {bad ?? "value"}\n{Usage}");
-    return 2;
+    var eq = arg.IndexOf('=');
+    var name = arg.StartsWith("--", StringComparison.Ordinal) && eq > 2 ? arg[2..eq].Replace("__", ":") : "";
+    if (!known.Contains(name, StringComparer.OrdinalIgnoreCase) && !name.StartsWith("AzureWebJobsStorage:", StringComparison.OrdinalIgnoreCase))
+        return UsageError($"unknown option {arg}");
+    given[name] = arg[(eq + 1)..];
 }
+var config = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(given).Build();
+if (!int.TryParse(config["settle-seconds"] ?? "300", out var settleSeconds) || settleSeconds < 0)
+    return UsageError("--settle-seconds must be a whole number of seconds");
+if (!int.TryParse(config["progress-every"] ?? "1000", out var progressEvery) || progressEvery < 1)
+    return UsageError("--progress-every must be a positive whole number");
 
 var prefix = config["Swf:StoragePrefix"] ?? new SwfOptions().StoragePrefix;
 try
@@ -65,6 +72,12 @@ catch (Exception e) when (e is RequestFailedException or AggregateException or I
                               or Azure.Identity.AuthenticationFailedException or Azure.Identity.CredentialUnavailableException)
 {
     Console.Error.WriteLine($"swf-check: cannot read the store: {e.Message.Split('\n')[0]}");
+    return 2;
+}
+
+static int UsageError(string problem)
+{
+    Console.Error.WriteLine($"swf-check: {problem}\n{Usage}");
     return 2;
 }
 
