@@ -60,42 +60,27 @@ public sealed class ConsistencyCheckerTests(CheckedStore store) : IClassFixture<
     [Fact]
     public async Task A_second_ActivityTaskStarted_is_an_activity_started_twice()
     {
-        var state = await store.RowAsync(store.Open, ExecutionKeys.StateRow(store.Open.RunId));
-        var next = state.GetInt64("LastEventId")!.Value + 1;
-        var started = await store.EventRowAsync(store.Open, "ActivityTaskStarted");
-        await Executions.AddRowAsync(store.EventCopy(store.Open, started, next));
-        await Executions.UpsertRowAsync(store.WithLastEventId(state, next), TableUpdateMode.Replace);
+        var (first, second, undo) = await AppendCopyAsync(store.Open, "ActivityTaskStarted");
         try
         {
             var violation = Assert.Single((await store.CheckAsync()).Violations);
             Assert.Equal(("activity.started-twice", $"wf/open/{store.Open.RunId}"), (violation.Rule, violation.Execution));
-            Assert.EndsWith($"started by events {long.Parse(started.RowKey[^10..])} and {next}", violation.Detail);
+            Assert.EndsWith($"started by events {first} and {second}", violation.Detail);
         }
-        finally
-        {
-            await Executions.UpsertRowAsync(CheckedStore.Clone(state), TableUpdateMode.Replace);
-            await Executions.DeleteRowAsync(store.Partition(store.Open), ExecutionKeys.EventRow(store.Open.RunId, next));
-        }
+        finally { await undo(); }
     }
 
     [Fact]
     public async Task A_second_TimerFired_is_a_timer_closed_twice()
     {
-        var state = await store.RowAsync(store.Open, ExecutionKeys.StateRow(store.Open.RunId));
-        var next = state.GetInt64("LastEventId")!.Value + 1;
-        await Executions.AddRowAsync(store.EventCopy(store.Open, await store.EventRowAsync(store.Open, "TimerFired"), next));
-        await Executions.UpsertRowAsync(store.WithLastEventId(state, next), TableUpdateMode.Replace);
+        var (first, second, undo) = await AppendCopyAsync(store.Open, "TimerFired");
         try
         {
             var violation = Assert.Single((await store.CheckAsync()).Violations);
             Assert.Equal(("timer.closed-twice", $"wf/open/{store.Open.RunId}"), (violation.Rule, violation.Execution));
-            Assert.EndsWith($"and TimerFired {next}", violation.Detail);
+            Assert.EndsWith($"closed by TimerFired {first} and TimerFired {second}", violation.Detail);
         }
-        finally
-        {
-            await Executions.UpsertRowAsync(CheckedStore.Clone(state), TableUpdateMode.Replace);
-            await Executions.DeleteRowAsync(store.Partition(store.Open), ExecutionKeys.EventRow(store.Open.RunId, next));
-        }
+        finally { await undo(); }
     }
 
     [Fact]
@@ -225,6 +210,22 @@ public sealed class ConsistencyCheckerTests(CheckedStore store) : IClassFixture<
         (code, output) = await SwfCheckAsync($"--Swf:StoragePrefix={store.Prefix}", connection: "");
         Assert.True(code == 2, output);
         Assert.Contains("No storage configured", output);
+    }
+
+    /// <summary>Records the run's first event of that type again as its next event (LastEventId moved on), as a doubled write would.</summary>
+    /// <returns>The first event's id, the copy's, and how to put the store back.</returns>
+    private async Task<(long First, long Copy, Func<Task> Undo)> AppendCopyAsync(Execution run, string eventType)
+    {
+        var state = await store.RowAsync(run, ExecutionKeys.StateRow(run.RunId));
+        var next = state.GetInt64("LastEventId")!.Value + 1;
+        var original = await store.EventRowAsync(run, eventType);
+        await Executions.AddRowAsync(store.EventCopy(run, original, next));
+        await Executions.UpsertRowAsync(store.WithLastEventId(state, next), TableUpdateMode.Replace);
+        return (long.Parse(original.RowKey[^10..]), next, async () =>
+        {
+            await Executions.UpsertRowAsync(CheckedStore.Clone(state), TableUpdateMode.Replace);
+            await Executions.DeleteRowAsync(state.PartitionKey, ExecutionKeys.EventRow(run.RunId, next));
+        });
     }
 
     private async Task<TableEntity> VisibilityRowAsync(Execution run, string index)
