@@ -36,8 +36,8 @@ public sealed record ExecutionRowKey(RowKind Kind, string? RunId = null, long Nu
     /// A new kind of row under a run is added here, or it is reported as unrecognised.
     /// </summary>
     /// <remarks>
-    /// Staged rows (<c>r|{runId}|stage|{token}|{eventId:D10}</c>) are the overflow staging of the commit-safety work; once
-    /// that is merged, <see cref="StagingPrefix"/> is its <c>ExecutionKeys.StagingRowPrefix</c>.
+    /// Staged rows (<c>r|{runId}|stage|{token}|{eventId:D10}</c>) are a large commit's overflow events
+    /// (<see cref="ExecutionKeys.StagingRowPrefix"/>): history while the state row's pending marker names them, garbage otherwise.
     /// </remarks>
     public static ExecutionRowKey Parse(string rowKey)
     {
@@ -62,12 +62,10 @@ public sealed record ExecutionRowKey(RowKind Kind, string? RunId = null, long Nu
             if (rowKey.StartsWith(prefix, StringComparison.Ordinal) && long.TryParse(rowKey.AsSpan(prefix.Length), out var number))
                 return new(kind, runId, number);
         }
-        var staging = StagingPrefix(runId);
+        var staging = ExecutionKeys.StagingRowPrefix(runId);
         if (rowKey.StartsWith(staging, StringComparison.Ordinal) && rowKey.LastIndexOf('|') is var bar && bar > staging.Length
             && long.TryParse(rowKey.AsSpan(bar + 1), out var staged))
             return new(RowKind.Staged, runId, staged, rowKey[staging.Length..bar]);
         return new(RowKind.Unrecognised, runId);
     }
-
-    private static string StagingPrefix(string runId) => $"r|{runId}|stage|";
 }
