@@ -36,7 +36,7 @@ namespace SwfServerless.Service.Executions;
 public sealed partial class ExecutionEngine(
     ServiceContext context, ExecutionRepository executions, TaskQueues queues, VisibilityRepository visibility, IntentQueue intents,
     ReminderRepository reminders, ExecutionRetention retention, LocalTimers timers,
-    IOptions<SwfOptions> options, RunLocks locks, ILogger<ExecutionEngine> log)
+    IOptions<SwfOptions> options, RunLocks locks, CrashSwitch crashes, ILogger<ExecutionEngine> log)
 {
     private const int MaxAttempts = 100;
 
@@ -95,6 +95,7 @@ public sealed partial class ExecutionEngine(
         var commit = await NewRunCommitAsync(partition, machine, ct);
         await PrepareAsync(commit, ct);
         await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, commit.Alarm, ct, applied);
+        crashes.At(CrashSwitch.AfterCommit);
         await AfterCommitAsync(commit, ct);
     }
 
@@ -111,6 +112,7 @@ public sealed partial class ExecutionEngine(
         await Task.WhenAll(PrepareAsync(commit, ct), next is null ? Task.CompletedTask : PrepareAsync(next, ct));
         var continuedAs = next is null ? null : new NewRunRows(next.Machine.State, next.Machine.NewEvents, next.Alarm);
         if (!await executions.TryCommitAsync(run, machine.State, machine.NewEvents, alarm, continuedAs, applied, ct)) return false;
+        crashes.At(CrashSwitch.AfterCommit);
         await AfterCommitAsync(commit, ct);
         if (next is not null) await AfterCommitAsync(next, ct);
         return true;
