@@ -66,15 +66,21 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public Task DisposeAsync() => StopAsync();
 
     /// <summary>
-    /// Kills the private Azurite (SIGKILL, mid-request for whoever is calling), keeps it down for <paramref name="down"/>,
-    /// and starts it again on the same ports with the same on-disk data, as a storage outage would look to the app.
+    /// Stops the private Azurite (mid-request for whoever is calling), keeps it down for <paramref name="down"/>, and starts
+    /// it again on the same ports with the same on-disk data, as a storage outage looks to the app. SIGTERM, not SIGKILL:
+    /// Azurite's store saves its files every 5 s and on shutdown, so a SIGKILL would lose writes it had acknowledged,
+    /// which Azure Storage never does.
     /// </summary>
     public async Task RestartAsync(TimeSpan down)
     {
         if (!_private) throw new InvalidOperationException("Only a private Azurite (StartPrivateAsync) can be restarted.");
         var process = _process!;
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
+        if (OperatingSystem.IsWindows() || SendSignal(process.Id, 15) != 0) process.Kill(entireProcessTree: true);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            try { await process.WaitForExitAsync(timeout.Token); }
+            catch (OperationCanceledException) { process.Kill(entireProcessTree: true); await process.WaitForExitAsync(); }
+        }
         process.Dispose();
         _process = null;
         await Task.Delay(down);
@@ -249,6 +255,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
         lock (_output)
             return _output.Length == 0 ? "(Azurite printed nothing)" : "Azurite output:\n" + _output;
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private sealed class AzuriteStartException(string message) : Exception(message);
 }

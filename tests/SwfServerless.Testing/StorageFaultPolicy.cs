@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
