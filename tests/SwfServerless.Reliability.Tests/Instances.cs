@@ -86,6 +86,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => process is null || process.HasExited;
 
+    /// <summary>Started and listening (set once its port accepts connections, cleared when it is killed).</summary>
+    public bool Listening { get; private set; }
+
     public static string Dll
     {
         get
@@ -116,11 +119,13 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         var started = process;
         await InstanceSettings.WaitForPortAsync(port, TimeSpan.FromSeconds(60), () => started.HasExited);
+        Listening = true;
     }
 
     /// <summary>SIGKILL: no shutdown, no flush, connections reset mid-request.</summary>
     public async Task KillAsync()
     {
+        Listening = false;
         if (process is { HasExited: false } p)
         {
             p.Kill();

@@ -79,9 +79,20 @@ public sealed class Workload(SwfHttp swf, string domain, int workflows, int poll
     /// Waits until the visibility index counts every workflow's last run and every child as completed (SWF's count filters
     /// are exclusive, so by close status alone: nothing else here completes).
     /// </summary>
-    public async Task WaitForCompletionAsync(CancellationToken ct)
+    public async Task WaitForCompletionAsync(Action<string> progress, CancellationToken ct)
     {
-        while (await CountCompletedAsync() < 2 * workflows) await Task.Delay(500, ct);
+        var clock = Stopwatch.StartNew();
+        var reported = TimeSpan.Zero;
+        int completed;
+        while ((completed = await CountCompletedAsync()) < 2 * workflows)
+        {
+            if (clock.Elapsed - reported > TimeSpan.FromSeconds(15))
+            {
+                reported = clock.Elapsed;
+                progress($"{completed} of {2 * workflows} runs completed, {Decisions} decisions, {Activities} activities");
+            }
+            await Task.Delay(500, ct);
+        }
     }
 
     public async Task<int> CountCompletedAsync() => (await swf.CallAsync("CountClosedWorkflowExecutions", new JsonObject

@@ -32,7 +32,18 @@ public sealed class StorageFaultPolicy(int seed, double share) : HttpPipelinePol
     private readonly Random random = new(seed);
     private readonly long[] counts = new long[Enum.GetValues<StorageFault>().Length];
 
+    private readonly List<(StorageFault Fault, Func<string, bool> Match)> forced = [];
+
     public volatile bool Enabled;
+
+    /// <summary>
+    /// Makes the next attempt whose method, path and body (<c>"POST /$batch\n..."</c>) <paramref name="match"/> accepts
+    /// fail with <paramref name="fault"/>, after reaching storage where the fault allows it; independent of <see cref="Enabled"/>.
+    /// </summary>
+    public void FailNext(StorageFault fault, Func<string, bool> match)
+    {
+        lock (random) forced.Add((fault, match));
+    }
 
     public long Count(StorageFault fault) => Interlocked.Read(ref counts[(int)fault]);
 
@@ -46,7 +57,7 @@ public sealed class StorageFaultPolicy(int seed, double share) : HttpPipelinePol
 
     private async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
     {
-        if (!TryDraw(out var fault, out var afterSending))
+        if (!TryDraw(message.Request, out var fault, out var afterSending))
         {
             await Next(message, pipeline, async);
             return;
@@ -59,28 +70,59 @@ public sealed class StorageFaultPolicy(int seed, double share) : HttpPipelinePol
                 message.Response = new InjectedResponse(fault == StorageFault.Status500 ? 500 : 503, message.Request.ClientRequestId);
                 return;
             case StorageFault.Timeout:
-                if (afterSending) await Next(message, pipeline, async);
+                if (afterSending) LoseAnswer(message, await NextAsync(message, pipeline, async), 408);
                 // What the SDK sees when an attempt outlives its network timeout (AttemptTimeoutPolicy turns it into status 0).
                 throw new TaskCanceledException("Injected storage timeout" + (afterSending ? " after the request was applied" : ""));
             default:
-                await Next(message, pipeline, async);
-                message.Response?.Dispose();
-                throw new IOException("Injected: connection reset after storage applied the request");
+                // Applied, and the answer that comes back says it failed (as a gateway timeout or a reset would).
+                LoseAnswer(message, await NextAsync(message, pipeline, async), 503);
+                return;
         }
     }
 
-    private bool TryDraw(out StorageFault fault, out bool afterSending)
+    private static async ValueTask<Response?> NextAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
+    {
+        await Next(message, pipeline, async);
+        return message.HasResponse ? message.Response : null;
+    }
+
+    private static void LoseAnswer(HttpMessage message, Response? real, int status)
+    {
+        message.Response = new InjectedResponse(status, message.Request.ClientRequestId);
+        real?.Dispose();
+    }
+
+    private bool TryDraw(Request request, out StorageFault fault, out bool afterSending)
     {
         fault = default;
         afterSending = false;
-        if (!Enabled) return false;
         lock (random)
         {
+            if (forced.Count > 0)
+            {
+                var text = Describe(request);
+                var i = forced.FindIndex(f => f.Match(text));
+                if (i >= 0)
+                {
+                    fault = forced[i].Fault;
+                    afterSending = true;
+                    forced.RemoveAt(i);
+                    return true;
+                }
+            }
+            if (!Enabled) return false;
             if (random.NextDouble() >= share) return false;
             fault = (StorageFault)random.Next(counts.Length);
             afterSending = random.Next(2) == 0;
             return true;
         }
+    }
+
+    private static string Describe(Request request)
+    {
+        using var body = new MemoryStream();
+        request.Content?.WriteTo(body, CancellationToken.None);
+        return $"{request.Method} {request.Uri.Path}\n{System.Text.Encoding.UTF8.GetString(body.ToArray())}";
     }
 
     private static ValueTask Next(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
