@@ -59,6 +59,7 @@ public sealed class AppliedWriteTests : IAsyncLifetime
         await swf.CallAsync("SignalWorkflowExecution", new JsonObject { ["domain"] = "applied", ["workflowId"] = "signalled", ["signalName"] = "go" });
 
         Assert.Equal(1, faults.Count(StorageFault.AppliedAnswerLost));
+        Assert.True(swf.Retries == 0, $"the service answered 5xx and the client retried ({swf.Retries})");
         var events = await swf.HistoryAsync("applied", "signalled", run);
         Assert.Single(events, e => e.GetProperty("eventType").GetString() == "WorkflowExecutionSignaled");
     }
@@ -71,6 +72,7 @@ public sealed class AppliedWriteTests : IAsyncLifetime
         var run = (await StartAsync("started")).Json.GetProperty("runId").GetString()!; // not WorkflowExecutionAlreadyStartedFault
 
         Assert.Equal(1, faults.Count(StorageFault.AppliedAnswerLost));
+        Assert.True(swf.Retries == 0, $"the service answered 5xx and the client retried ({swf.Retries})");
         var runs = await swf.RunsAsync("applied", "started");
         Assert.Equal(run, Assert.Single(runs).RunId);
     }
@@ -92,6 +94,7 @@ public sealed class AppliedWriteTests : IAsyncLifetime
         await swf.CallAsync("RespondActivityTaskCompleted", new JsonObject { ["taskToken"] = task.GetProperty("taskToken").GetString(), ["result"] = "done" });
 
         Assert.Equal(1, faults.Count(StorageFault.AppliedAnswerLost));
+        Assert.True(swf.Retries == 0, $"the service answered 5xx and the client retried ({swf.Retries})");
         var events = await swf.HistoryAsync("applied", "worked", run);
         Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ActivityTaskCompleted");
     }

@@ -84,18 +84,22 @@ public sealed class ExecutionRepository(SwfTables tables)
         CancellationToken ct, IntentMarker? applied = null)
     {
         var current = new TableEntity(partition, ExecutionKeys.CurrentRow) { ["RunId"] = state.RunId, ["Open"] = true };
+        var commit = NewCommitId();
         var head = new List<TableTransactionAction>
         {
             previous is null ? new TableTransactionAction(TableTransactionActionType.Add, current) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, current, new ETag(previous.ETag)),
-            new TableTransactionAction(TableTransactionActionType.Add, StateRow(partition, state, alarm)),
+            new TableTransactionAction(TableTransactionActionType.Add, StateRow(partition, state, alarm, commit)),
         };
         if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(partition, applied, state.RunId)));
         try
         {
             await CommitAsync(head, EventRows(partition, state.RunId, events), ct);
         }
-        catch (RequestFailedException e) when (e.IsConcurrencyConflict() || e.IsEntityAlreadyExists())
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Storage may have applied the transaction though this call failed (see NewCommitId).
+            if (await IsCommittedAsync(partition, state.RunId, commit, ct)) return;
+            if (e is not RequestFailedException r || !(r.IsConcurrencyConflict() || r.IsEntityAlreadyExists())) throw;
             if (applied is not null && await GetIntentRunAsync(partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
             throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={state.WorkflowId}");
         }
@@ -117,13 +121,14 @@ public sealed class ExecutionRepository(SwfTables tables)
     public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionState state, IReadOnlyList<HistoryEvent> events, DateTimeOffset? alarm,
         NewRunRows? continuedAs, IntentMarker? applied, CancellationToken ct)
     {
-        var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, StateRow(run.Partition, state, alarm), new ETag(run.ETag)) };
+        var commit = NewCommitId();
+        var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, StateRow(run.Partition, state, alarm, commit), new ETag(run.ETag)) };
         var eventRows = EventRows(run.Partition, state.RunId, events);
         if (continuedAs is not null)
         {
             // The closing run's ETag guards the whole move: while it is open no other run of the workflowId can start,
             // so the current-row write needs no ETag of its own.
-            head.Add(new TableTransactionAction(TableTransactionActionType.Add, StateRow(run.Partition, continuedAs.State, continuedAs.Alarm)));
+            head.Add(new TableTransactionAction(TableTransactionActionType.Add, StateRow(run.Partition, continuedAs.State, continuedAs.Alarm, commit)));
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
                 new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["RunId"] = continuedAs.State.RunId, ["Open"] = true }, ETag.All));
             eventRows.AddRange(EventRows(run.Partition, continuedAs.State.RunId, continuedAs.Events));
@@ -140,16 +145,28 @@ public sealed class ExecutionRepository(SwfTables tables)
             await CommitAsync(head, eventRows, ct);
             return true;
         }
-        catch (RequestFailedException e) when (e.IsConcurrencyConflict())
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return false;
-        }
-        catch (RequestFailedException e) when (e.IsEntityAlreadyExists() && applied is not null)
-        {
-            if (await GetIntentRunAsync(run.Partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
+            // Storage may have applied the transaction though this call failed (see NewCommitId).
+            if (await IsCommittedAsync(run.Partition, state.RunId, commit, ct)) return true;
+            if (e is RequestFailedException r && r.IsConcurrencyConflict()) return false;
+            if (e is RequestFailedException a && a.IsEntityAlreadyExists() && applied is not null && await GetIntentRunAsync(run.Partition, applied, ct) is not null)
+                throw new IntentAlreadyAppliedException(applied);
             throw;
         }
     }
+
+    /// <summary>
+    /// A fresh id for one commit, written into the state row it commits. A transaction can be applied by storage while
+    /// the call fails: its answer lost (a timeout, a 5xx from a front end, a reset connection; the Tables SDK does not
+    /// retry transactions) or a retry meeting its own result (412: the ETag moved; 409: its rows exist). The state row
+    /// carrying this id tells that this commit won, so the change is not reported as failed, which would make the
+    /// client retry it and record it twice (a doubled signal), or as a conflict.
+    /// </summary>
+    private static string NewCommitId() => Guid.NewGuid().ToString("N");
+
+    private async Task<bool> IsCommittedAsync(string partition, string runId, string commit, CancellationToken ct) =>
+        (await Table.GetRowAsync(partition, ExecutionKeys.StateRow(runId), ["Commit"], ct))?.GetString("Commit") == commit;
 
     /// <summary>The run an intent was applied to in this partition, or null if it was not applied here.</summary>
     public async Task<string?> GetIntentRunAsync(string partition, IntentMarker intent, CancellationToken ct)
@@ -295,7 +312,7 @@ public sealed class ExecutionRepository(SwfTables tables)
     private static int ApproximateChars(TableTransactionAction action) =>
         ((TableEntity)action.Entity).Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;
 
-    private static TableEntity StateRow(string partition, ExecutionState state, DateTimeOffset? alarm)
+    private static TableEntity StateRow(string partition, ExecutionState state, DateTimeOffset? alarm, string commit)
     {
         var row = new TableEntity(partition, ExecutionKeys.StateRow(state.RunId))
         {
@@ -303,6 +320,7 @@ public sealed class ExecutionRepository(SwfTables tables)
             ["WorkflowId"] = state.WorkflowId,
             ["LastEventId"] = state.LastEventId,
             ["Open"] = state.IsOpen,
+            ["Commit"] = commit,
         };
         if (alarm is { } due) row["AlarmTicks"] = due.UtcTicks; // ticks: compared for equality, so no rounding by the service
         LargeText.Write(row, "S", JsonSerializer.Serialize(state, ExecutionJsonContext.Default.ExecutionState));
