@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.Checker;
+using SwfServerless.Storage;
 using SwfServerless.Storage.Intents;
 using SwfServerless.Testing;
 
@@ -49,6 +51,18 @@ public abstract class ApiTest(AzuriteFixture azurite) : IAsyncLifetime
     protected Task IntentsSettledAsync() =>
         Eventually.TrueAsync(async () => await App.Services.GetRequiredService<IntentQueue>().CountAsync(CancellationToken.None) == 0,
             "the intents queue is empty");
+
+    /// <summary>
+    /// Runs the consistency checker over the test's store (its own prefix) at rest, with the app's clock, and fails with
+    /// every violation it finds: what a scenario ends with.
+    /// </summary>
+    protected async Task AssertConsistentAsync()
+    {
+        var checker = new ConsistencyChecker(App.Services.GetRequiredService<SwfTables>(), App.Services.GetRequiredService<TimeProvider>());
+        var report = await checker.CheckAsync(new CheckOptions { Settle = TimeSpan.Zero }, null, CancellationToken.None);
+        Assert.True(report.Violations.Count == 0, $"{report.Summary()}:\n{string.Join("\n", report.Violations)}");
+        Assert.Empty(report.Unrecognised);
+    }
 }
 
 /// <summary>An <see cref="ApiTest"/> whose domain is registered with the workflow type "flow" and the activity type "work".</summary>
