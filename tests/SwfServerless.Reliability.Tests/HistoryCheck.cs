@@ -17,7 +17,7 @@ public sealed class CheckReport
 }
 
 /// <summary>
-/// The scenarios' own history checks (the minimum until the product's consistency checker is merged): each workflow
+/// The scenarios' own expectations, next to the product's consistency checker (which knows no workload): each workflow
 /// ran as <see cref="Workload"/> prescribes and closed as expected, and every history is well formed: event ids 1..N,
 /// one start and one close, and nothing that must happen once happened twice.
 /// </summary>

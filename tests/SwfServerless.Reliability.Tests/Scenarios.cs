@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.Checker;
 using SwfServerless.Service.Executions;
 using SwfServerless.Service.Hosting;
+using SwfServerless.Storage;
 using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Testing;
 using Xunit.Abstractions;
@@ -87,7 +89,8 @@ public sealed class Scenarios(ITestOutputHelper output)
     {
         await using var azurite = await AzuriteFixture.StartPrivateAsync();
         var policy = new StorageFaultPolicy(seed: 12, share: 0.03);
-        var settings = InstanceSettings.For(azurite.ConnectionString, TestNames.Unique("rel"));
+        var prefix = TestNames.Unique("rel");
+        var settings = InstanceSettings.For(azurite.ConnectionString, prefix);
         var apps = new List<InProcessServer>();
         try
         {
@@ -95,7 +98,7 @@ public sealed class Scenarios(ITestOutputHelper output)
                 apps.Add(await InProcessServer.StartAsync(settings, services => services.AddSingleton(sp => SwfServiceSetup.CreateStorageClients(
                     sp.GetRequiredService<IConfiguration>(), new StorageClientOptions { AdditionalPolicies = [policy] }))));
             policy.Enabled = true;
-            await RunAsync("storage-faults", apps.Select(a => a.Url).ToList(), chaos: _ => Task.CompletedTask,
+            await RunAsync("storage-faults", apps.Select(a => a.Url).ToList(), (azurite.ConnectionString, prefix), chaos: _ => Task.CompletedTask,
                 describe: () => $"{policy.Total} injected faults ({string.Join(", ", Enum.GetValues<StorageFault>().Select(f => $"{f} {policy.Count(f)}"))}), 0 kills",
                 beforeCheck: () => policy.Enabled = false);
         }
@@ -116,7 +119,8 @@ public sealed class Scenarios(ITestOutputHelper output)
         var storage = azurite ?? own!;
         var logs = RepoRoot.Path("artifacts", "reliability", scenario);
         Directory.CreateDirectory(logs);
-        var settings = InstanceSettings.For(storage.ConnectionString, TestNames.Unique("rel"));
+        var prefix = TestNames.Unique("rel");
+        var settings = InstanceSettings.For(storage.ConnectionString, prefix);
         var servers = Enumerable.Range(0, Instances).Select(i =>
         {
             var mine = new Dictionary<string, string?>(settings);
@@ -126,7 +130,7 @@ public sealed class Scenarios(ITestOutputHelper output)
         try
         {
             await Task.WhenAll(servers.Select(s => s.StartAsync()));
-            await RunAsync(scenario, servers.Select(s => s.Url).ToList(), async ct =>
+            await RunAsync(scenario, servers.Select(s => s.Url).ToList(), (storage.ConnectionString, prefix), async ct =>
             {
                 // Whatever dies (killed below or at a crash point) is started again on its port.
                 var restarter = Task.Run(async () =>
@@ -160,8 +164,12 @@ public sealed class Scenarios(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Registers, runs pollers, starts every workflow while <paramref name="chaos"/> runs, waits, checks, reports.</summary>
-    private async Task RunAsync(string scenario, IReadOnlyList<string> urls, Func<CancellationToken, Task> chaos, Func<string> describe, Action? beforeCheck = null)
+    /// <summary>
+    /// Registers, runs pollers, starts every workflow while <paramref name="chaos"/> runs, waits, checks (the scenario's
+    /// own expectations, then the consistency checker over the whole store), reports.
+    /// </summary>
+    private async Task RunAsync(string scenario, IReadOnlyList<string> urls, (string Connection, string Prefix) store,
+        Func<CancellationToken, Task> chaos, Func<string> describe, Action? beforeCheck = null)
     {
         var clock = Stopwatch.StartNew();
         using var deadline = new CancellationTokenSource(Scale.Deadline);
@@ -194,10 +202,15 @@ public sealed class Scenarios(ITestOutputHelper output)
         using var checker = new SwfHttp(urls, InstanceSettings.AccessKeyId, InstanceSettings.Secret, checkDeadline.Token);
         output.WriteLine($"{scenario}: run ended after {ran.TotalSeconds:F0} s, completed: {completed}; checking");
         var report = await HistoryCheck.CheckAsync(checker, workload, indexGrace: TimeSpan.FromSeconds(completed ? 30 : 1));
+        // The product's checker, read-only over the store at rest (nothing is under way once every workflow closed).
+        using var clients = StorageClients.FromConnectionString(store.Connection);
+        var consistency = await new ConsistencyChecker(new SwfTables(clients, store.Prefix))
+            .CheckAsync(new CheckOptions { Settle = TimeSpan.Zero }, null, checkDeadline.Token);
+        foreach (var v in consistency.Violations) report.Other("checker: " + v);
 
         var line = $"{scenario} ({(Scale.Full ? "full" : "reduced")}): {workload.Workflows} workflows on {urls.Count} instances, {report.Executions} executions, " +
                    $"{report.Events} events, {describe()}, {swf.Retries} client retries, lost {report.Lost}, doubled {report.Doubled}, " +
-                   $"{report.Violations.Count} violations, {ran.TotalSeconds:F0} s run + {(clock.Elapsed - ran).TotalSeconds:F0} s check";
+                   $"{report.Violations.Count} violations (checker: {consistency.Summary()}), {ran.TotalSeconds:F0} s run + {(clock.Elapsed - ran).TotalSeconds:F0} s check";
         output.WriteLine(line);
         var results = RepoRoot.Path("artifacts", "reliability");
         Directory.CreateDirectory(results);
