@@ -164,6 +164,20 @@ public sealed class Scenarios(ITestOutputHelper output)
         }
     }
 
+    /// <summary>What a run without an alarm reminder looks like: its state row's alarm, its reminder rows, the end of its history.</summary>
+    private async Task DescribeStuckAsync(SwfHttp swf, SwfTables tables, string execution)
+    {
+        var parts = execution.Split('/');
+        var runId = parts[^1];
+        var workflowId = string.Join("/", parts[1..^1]);
+        var reminders = new List<string>();
+        await foreach (var row in tables.Reminders.QueryAsync<Azure.Data.Tables.TableEntity>($"RunId eq '{runId}'"))
+            reminders.Add($"{row.RowKey} due {new DateTimeOffset(row.GetInt64("DueTicks") ?? 0, TimeSpan.Zero):O} attempt {row.GetInt32("Attempt")}");
+        var events = await swf.HistoryAsync(parts[0], workflowId, runId);
+        var tail = events.TakeLast(8).Select(e => $"{e.GetProperty("eventId")} {e.GetProperty("eventType")} {DateTimeOffset.FromUnixTimeMilliseconds((long)(e.GetProperty("eventTimestamp").GetDouble() * 1000)):HH:mm:ss.fff}");
+        output.WriteLine($"stuck {execution}: reminders [{string.Join("; ", reminders)}]; history tail: {string.Join(" | ", tail)}");
+    }
+
     /// <summary>
     /// Registers, runs pollers, starts every workflow while <paramref name="chaos"/> runs, waits, checks (the scenario's
     /// own expectations, then the consistency checker over the whole store), reports.
@@ -207,6 +221,8 @@ public sealed class Scenarios(ITestOutputHelper output)
         var consistency = await new ConsistencyChecker(new SwfTables(clients, store.Prefix))
             .CheckAsync(new CheckOptions { Settle = TimeSpan.Zero }, null, checkDeadline.Token);
         foreach (var v in consistency.Violations) report.Other("checker: " + v);
+        foreach (var stuck in consistency.Violations.Where(v => v.Rule == "execution.no-alarm"))
+            await DescribeStuckAsync(checker, new SwfTables(clients, store.Prefix), stuck.Execution);
 
         var line = $"{scenario} ({(Scale.Full ? "full" : "reduced")}): {workload.Workflows} workflows on {urls.Count} instances, {report.Executions} executions, " +
                    $"{report.Events} events, {describe()}, {swf.Retries} client retries, lost {report.Lost}, doubled {report.Doubled}, " +
