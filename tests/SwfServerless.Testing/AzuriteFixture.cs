@@ -25,10 +25,24 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    private bool _private;
+    private (int Blob, int Queue, int Table) _ports;
+
+    /// <summary>
+    /// A private Azurite even when <see cref="ConnectionVariable"/> is set: for tests that stop and restart it
+    /// (<see cref="RestartAsync"/>) or must not share it. Dispose it.
+    /// </summary>
+    public static async Task<AzuriteFixture> StartPrivateAsync()
+    {
+        var fixture = new AzuriteFixture { _private = true };
+        await fixture.InitializeAsync();
+        return fixture;
+    }
+
     public async Task InitializeAsync()
     {
         var external = Environment.GetEnvironmentVariable(ConnectionVariable);
-        if (!string.IsNullOrWhiteSpace(external))
+        if (!_private && !string.IsNullOrWhiteSpace(external))
         {
             ConnectionString = external;
             return;
@@ -51,21 +65,47 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public Task DisposeAsync() => StopAsync();
 
-    private async Task StartAzuriteAsync()
+    /// <summary>
+    /// Stops the private Azurite (mid-request for whoever is calling), keeps it down for <paramref name="down"/>, and starts
+    /// it again on the same ports with the same on-disk data, as a storage outage looks to the app. SIGTERM, not SIGKILL:
+    /// Azurite's store saves its files every 5 s and on shutdown, so a SIGKILL would lose writes it had acknowledged,
+    /// which Azure Storage never does.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan down)
+    {
+        if (!_private) throw new InvalidOperationException("Only a private Azurite (StartPrivateAsync) can be restarted.");
+        var process = _process!;
+        if (OperatingSystem.IsWindows() || SendSignal(process.Id, 15) != 0) process.Kill(entireProcessTree: true);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            try { await process.WaitForExitAsync(timeout.Token); }
+            catch (OperationCanceledException) { process.Kill(entireProcessTree: true); await process.WaitForExitAsync(); }
+        }
+        process.Dispose();
+        _process = null;
+        await Task.Delay(down);
+        await StartAzuriteAsync(restart: true);
+    }
+
+    private async Task StartAzuriteAsync(bool restart = false)
     {
         var root = FindRepoRoot();
         var script = Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js");
-        var (blobPort, queuePort, tablePort) = FreePorts();
-        var tempRoot = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
-        _location = Path.Combine(tempRoot, "azurite-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(_location);
+        if (!restart)
+        {
+            _ports = FreePorts();
+            var tempRoot = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+            _location = Path.Combine(tempRoot, "azurite-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(_location);
+        }
+        var (blobPort, queuePort, tablePort) = _ports;
 
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = _location,
+            WorkingDirectory = _location!,
         };
         // Never --inMemoryPersistence: it stalls under sustained queue traffic.
         foreach (var arg in new[]
@@ -73,7 +113,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
                      script, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
                      "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                      "--blobPort", blobPort.ToString(), "--queuePort", queuePort.ToString(), "--tablePort", tablePort.ToString(),
-                     "--location", _location,
+                     "--location", _location!,
                  })
         {
             start.ArgumentList.Add(arg);
@@ -215,6 +255,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
         lock (_output)
             return _output.Length == 0 ? "(Azurite printed nothing)" : "Azurite output:\n" + _output;
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private sealed class AzuriteStartException(string message) : Exception(message);
 }

@@ -36,7 +36,7 @@ namespace SwfServerless.Service.Executions;
 public sealed partial class ExecutionEngine(
     ServiceContext context, ExecutionRepository executions, TaskQueues queues, TaskDispatch dispatch, VisibilityRepository visibility, IntentQueue intents,
     ReminderRepository reminders, ExecutionRetention retention, LocalTimers timers,
-    IOptions<SwfOptions> options, RunLocks locks, ILogger<ExecutionEngine> log)
+    IOptions<SwfOptions> options, RunLocks locks, CrashSwitch crashes, ILogger<ExecutionEngine> log)
 {
     private const int MaxAttempts = 100;
 
@@ -112,6 +112,7 @@ public sealed partial class ExecutionEngine(
             CancelReservations(commit);
             throw;
         }
+        crashes.At(CrashSwitch.AfterCommit);
         await AfterCommitAsync(commit, ct);
     }
 
@@ -148,6 +149,7 @@ public sealed partial class ExecutionEngine(
             if (next is not null) await DropQueuedAsync(next);
             return false;
         }
+        crashes.At(CrashSwitch.AfterCommit);
         await AfterCommitAsync(commit, ct);
         if (next is not null) await AfterCommitAsync(next, ct);
         return true;

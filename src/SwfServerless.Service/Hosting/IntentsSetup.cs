@@ -7,7 +7,7 @@ public static class IntentsSetup
 {
     public static IServiceCollection AddSwfIntents(this IServiceCollection services)
     {
-        services.AddSingleton<IIntentCrashPoints, NoCrashPoints>();
+        services.AddSingleton<IIntentCrashPoints, ConfiguredCrashPoints>();
         services.AddSingleton<RunReports>();
         services.AddSingleton<IntentExecutor>();
         // Lambda tasks: one request per invocation, no retry handler, no client timeout (each call has its task's), and no

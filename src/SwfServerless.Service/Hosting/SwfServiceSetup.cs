@@ -21,6 +21,7 @@ public static class SwfServiceSetup
         services.Configure<SwfOptions>(configuration.GetSection("Swf"));
         services.AddSingleton(new SwfHosting(host));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new CrashSwitch(configuration)); // test-only; off unless Swf:TestOnlyCrash:Points is set
         services.AddSingleton(sp => CreateStorageClients(configuration));
         services.AddSingleton(sp => new SwfTables(sp.GetRequiredService<StorageClients>(),
             sp.GetRequiredService<IOptions<SwfOptions>>().Value.StoragePrefix));

@@ -20,7 +20,7 @@ public sealed record SweepResult(int Handled, int Scheduled, bool More);
 /// </summary>
 public sealed partial class SweepWork(
     ServiceContext context, ReminderRepository reminders, RunAlarms alarms, ExecutionEngine engine, LocalTimers timers,
-    IntentQueue intents, IOptions<SwfOptions> options, ILogger<SweepWork> log)
+    IntentQueue intents, IOptions<SwfOptions> options, CrashSwitch crashes, ILogger<SweepWork> log)
 {
     private const int MaxConcurrentRuns = 8;
     private const int MaxRedrivenPerSweep = 1000;
@@ -68,7 +68,11 @@ public sealed partial class SweepWork(
         var due = found.Where(r => r.Due <= now).GroupBy(r => (r.Partition, r.RunId)).ToList();
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentRuns, CancellationToken = ct }, async (run, c) =>
         {
-            foreach (var reminder in run) await HandleAsync(reminder, c);
+            foreach (var reminder in run)
+            {
+                await HandleAsync(reminder, c);
+                crashes.At(CrashSwitch.InSweep);
+            }
         });
         var handled = due.Sum(g => g.Count());
         // Full and overdue to the last: there may be more behind. (Rows only due soon never make the sweep spin.)

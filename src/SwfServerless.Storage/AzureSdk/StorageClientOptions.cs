@@ -23,4 +23,10 @@ public sealed record StorageClientOptions
     /// certificate). Null in production: a pooled client of <see cref="StorageClients"/>' own.
     /// </summary>
     public HttpClient? HttpClient { get; init; }
+
+    /// <summary>
+    /// For tests only: pipeline policies added to every table and queue client per attempt, after the retry policy and the
+    /// metrics (e.g. one that injects storage faults). Empty in production.
+    /// </summary>
+    public IReadOnlyList<Azure.Core.Pipeline.HttpPipelinePolicy> AdditionalPolicies { get; init; } = [];
 }

@@ -101,6 +101,7 @@ public sealed class StorageClients : IDisposable
         // After the retry policy: every attempt is counted, and a timed-out attempt fails as one without an answer.
         sdk.AddPolicy(metrics, HttpPipelinePosition.PerRetry);
         sdk.AddPolicy(new AttemptTimeoutPolicy(), HttpPipelinePosition.PerRetry);
+        foreach (var policy in options.AdditionalPolicies) sdk.AddPolicy(policy, HttpPipelinePosition.PerRetry);
     }
 
     /// <summary>

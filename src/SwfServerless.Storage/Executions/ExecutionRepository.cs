@@ -95,7 +95,8 @@ public sealed class ExecutionRepository(SwfTables tables)
         CancellationToken ct, IntentMarker? applied = null)
     {
         var current = new TableEntity(partition, ExecutionKeys.CurrentRow) { ["RunId"] = state.RunId, ["Open"] = true };
-        var stateRow = StateRow(partition, state, alarm);
+        var commit = NewCommitId();
+        var stateRow = StateRow(partition, state, alarm, commit);
         var head = new List<TableTransactionAction>
         {
             previous is null ? new TableTransactionAction(TableTransactionActionType.Add, current) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, current, new ETag(previous.ETag)),
@@ -107,8 +108,11 @@ public sealed class ExecutionRepository(SwfTables tables)
         {
             staged = await CommitAsync(partition, state.RunId, stateRow, head, events, ct);
         }
-        catch (RequestFailedException e) when (e.IsConcurrencyConflict() || e.IsEntityAlreadyExists())
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Storage may have applied the transaction though this call failed (see NewCommitId).
+            if (await IsCommittedAsync(partition, state.RunId, commit, ct)) return;
+            if (e is not RequestFailedException r || !(r.IsConcurrencyConflict() || r.IsEntityAlreadyExists())) throw;
             if (applied is not null && await GetIntentRunAsync(partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
             throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={state.WorkflowId}");
         }
@@ -134,13 +138,14 @@ public sealed class ExecutionRepository(SwfTables tables)
         // A large commit that won before this run was loaded may not have copied its staged events yet: this commit's
         // state row no longer names them, so they must be in their event rows first.
         if (run.Pending is { } earlier) await RollForwardAsync(run.Partition, state.RunId, earlier, ct);
-        var stateRow = StateRow(run.Partition, state, alarm);
+        var commit = NewCommitId();
+        var stateRow = StateRow(run.Partition, state, alarm, commit);
         var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, stateRow, new ETag(run.ETag)) };
         if (continuedAs is not null)
         {
             // The closing run's ETag guards the whole move: while it is open no other run of the workflowId can start,
             // so the current-row write needs no ETag of its own.
-            head.Add(new TableTransactionAction(TableTransactionActionType.Add, StateRow(run.Partition, continuedAs.State, continuedAs.Alarm)));
+            head.Add(new TableTransactionAction(TableTransactionActionType.Add, StateRow(run.Partition, continuedAs.State, continuedAs.Alarm, commit)));
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
                 new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["RunId"] = continuedAs.State.RunId, ["Open"] = true }, ETag.All));
             // The new run's few first events go in the head: only this run's own events are ever staged.
@@ -158,19 +163,31 @@ public sealed class ExecutionRepository(SwfTables tables)
         {
             staged = await CommitAsync(run.Partition, state.RunId, stateRow, head, events, ct);
         }
-        catch (RequestFailedException e) when (e.IsConcurrencyConflict())
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return false;
-        }
-        catch (RequestFailedException e) when (e.IsEntityAlreadyExists() && applied is not null)
-        {
-            if (await GetIntentRunAsync(run.Partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
+            // Storage may have applied the transaction though this call failed (see NewCommitId).
+            if (await IsCommittedAsync(run.Partition, state.RunId, commit, ct)) return true;
+            if (e is RequestFailedException r && r.IsConcurrencyConflict()) return false;
+            if (e is RequestFailedException a && a.IsEntityAlreadyExists() && applied is not null && await GetIntentRunAsync(run.Partition, applied, ct) is not null)
+                throw new IntentAlreadyAppliedException(applied);
             throw;
         }
         if (run.Pending is { } rolled) await DeleteStagedAsync(run.Partition, state.RunId, rolled);
         await FinishAsync(run.Partition, state.RunId, staged);
         return true;
     }
+
+    /// <summary>
+    /// A fresh id for one commit, written into the state row it commits. A transaction can be applied by storage while
+    /// the call fails: its answer lost (a timeout, a 5xx from a front end, a reset connection; the Tables SDK does not
+    /// retry transactions) or a retry meeting its own result (412: the ETag moved; 409: its rows exist). The state row
+    /// carrying this id tells that this commit won, so the change is not reported as failed, which would make the
+    /// client retry it and record it twice (a doubled signal), or as a conflict.
+    /// </summary>
+    private static string NewCommitId() => Guid.NewGuid().ToString("N");
+
+    private async Task<bool> IsCommittedAsync(string partition, string runId, string commit, CancellationToken ct) =>
+        (await Table.GetRowAsync(partition, ExecutionKeys.StateRow(runId), ["Commit"], ct))?.GetString("Commit") == commit;
 
     /// <summary>The run an intent was applied to in this partition, or null if it was not applied here.</summary>
     public async Task<string?> GetIntentRunAsync(string partition, IntentMarker intent, CancellationToken ct)
@@ -446,7 +463,7 @@ public sealed class ExecutionRepository(SwfTables tables)
     private static int ApproximateChars(TableEntity row) =>
         row.Sum(p => p.Value is string s ? s.Length + p.Key.Length + 16 : p.Key.Length + 32) + 200;
 
-    private static TableEntity StateRow(string partition, ExecutionState state, DateTimeOffset? alarm)
+    private static TableEntity StateRow(string partition, ExecutionState state, DateTimeOffset? alarm, string commit)
     {
         var row = new TableEntity(partition, ExecutionKeys.StateRow(state.RunId))
         {
@@ -454,6 +471,7 @@ public sealed class ExecutionRepository(SwfTables tables)
             ["WorkflowId"] = state.WorkflowId,
             ["LastEventId"] = state.LastEventId,
             ["Open"] = state.IsOpen,
+            ["Commit"] = commit,
         };
         if (alarm is { } due) row["AlarmTicks"] = due.UtcTicks; // ticks: compared for equality, so no rounding by the service
         PendingTasks.Write(row, state); // what CountPending* sums: no write of its own
