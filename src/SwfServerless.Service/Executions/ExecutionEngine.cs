@@ -313,7 +313,7 @@ public sealed partial class ExecutionEngine(
             LogCleanupFailed(log, state.RunId, e);
         }
 
-        if (alarm is { } due && alarm != oldAlarm) ScheduleLocal(Reminder.Alarm(due, partition, state.RunId));
+        if (alarm is { } due && alarm != oldAlarm) ScheduleLocal(Reminder.Alarm(due, partition, state.RunId), afterCommit: true);
         // Retention 0: gone as soon as it closed. Done here, after this instance's own index write, so that no index row
         // is written after the removal; other instances wait for the alarm (removal time + repair delay). A run that still
         // owes intents (a child's close to report, a child policy to apply) waits for the alarm too: the intent executor
@@ -326,8 +326,9 @@ public sealed partial class ExecutionEngine(
     }
 
     /// <summary>Hands the reminder to this instance's in-process timers: it fires on time while this instance is up.</summary>
-    public bool ScheduleLocal(Reminder reminder) =>
-        timers.Schedule(reminder.RowKey, reminder.Due, new LocalAlarm(reminder.Partition, reminder.RunId, reminder));
+    /// <param name="afterCommit">This instance committed the alarm (rather than read its reminder from storage).</param>
+    public bool ScheduleLocal(Reminder reminder, bool afterCommit = false) =>
+        timers.Schedule(reminder.RowKey, reminder.Due, new LocalAlarm(reminder.Partition, reminder.RunId, reminder, AfterCommit: afterCommit));
 
     public static SwfFault UnknownExecution(string runId) => SwfFault.UnknownResource($"Unknown execution: runId={runId}");
 

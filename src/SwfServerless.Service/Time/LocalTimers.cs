@@ -125,7 +125,8 @@ public sealed partial class LocalTimers(TimeProvider clock, IOptions<SwfOptions>
 }
 
 /// <summary>What an in-process timer fires: a reminder of a run (checked as the sweep would), or the early removal of a closed run.</summary>
-public sealed record LocalAlarm(string Partition, string RunId, Reminder? Reminder = null, ExecutionState? ClosedRun = null);
+/// <param name="AfterCommit">The alarm this instance committed itself (its reminder cannot be ahead of its commit).</param>
+public sealed record LocalAlarm(string Partition, string RunId, Reminder? Reminder = null, ExecutionState? ClosedRun = null, bool AfterCommit = false);
 
 /// <summary>Runs the in-process timers on this instance, firing through <see cref="RunAlarms"/>.</summary>
 public sealed class LocalAlarmService(LocalTimers timers, RunAlarms alarms) : BackgroundService

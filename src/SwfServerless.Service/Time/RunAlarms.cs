@@ -30,18 +30,23 @@ public sealed partial class RunAlarms(
     /// <summary>What an in-process timer scheduled by <see cref="ExecutionEngine"/> or the sweep asks for.</summary>
     public Task FireAsync(LocalAlarm alarm, CancellationToken ct) => alarm.ClosedRun is { } closed
         ? RemoveAsync(alarm.Partition, closed, null, ct)
-        : CheckAsync(alarm.Partition, alarm.RunId, alarm.Reminder, ct);
+        : CheckAsync(alarm.Partition, alarm.RunId, alarm.Reminder, ct, mayPrecedeCommit: !alarm.AfterCommit);
+
+    /// <summary>How often a reminder that names no alarm of its run is looked at again before it is dropped (see <see cref="DropAsync"/>).</summary>
+    private const int MaxRechecks = 7;
 
     /// <summary>Handles one due reminder of the run (or, with none, checks the run). Safe to repeat and to race.</summary>
-    public async Task CheckAsync(string partition, string runId, Reminder? reminder, CancellationToken ct)
+    /// <param name="mayPrecedeCommit">The reminder was read from storage (or scheduled from a read), so the commit that armed
+    /// it may not have landed yet; false for the alarm an instance schedules for itself after its own commit.</param>
+    public async Task CheckAsync(string partition, string runId, Reminder? reminder, CancellationToken ct, bool mayPrecedeCommit = true)
     {
         for (var attempt = 1; ; attempt++)
         {
             var run = await executions.LoadAsync(partition, runId, ct);
             if (run is null)
             {
-                // Removed already, or a start whose commit never happened.
-                if (reminder is not null) await reminders.DeleteAsync(reminder, ct);
+                // Removed already, or a start whose commit never happened (or has not landed yet).
+                if (reminder is not null) await DropAsync(reminder, mayPrecedeCommit, ct);
                 return;
             }
             if (reminder?.Kind == ReminderKind.Visibility && !await RepairIndexAsync(run, ct))
@@ -74,18 +79,33 @@ public sealed partial class RunAlarms(
                 alarm = machine.Closed ? await engine.AlarmAfterAsync(run.Alarm, machine, ct) : NextAlarm(run.Alarm, machine.State, heartbeats, now);
             }
 
-            if (machine.NewEvents.Count > 0 || alarm != run.Alarm)
+            var committed = machine.NewEvents.Count > 0 || alarm != run.Alarm;
+            if (committed && !await engine.TryCommitAsync(run, machine, alarm, ct))
             {
-                if (!await engine.TryCommitAsync(run, machine, alarm, ct))
-                {
-                    await engine.BackOffAsync(runId, attempt, ct);
-                    continue;
-                }
+                await engine.BackOffAsync(runId, attempt, ct);
+                continue;
             }
-            // The run's current alarm row stays (it may be this one, if it is not due yet); anything else is handled.
-            if (reminder is not null && !(reminder.Kind == ReminderKind.Alarm && reminder.Due == alarm)) await reminders.DeleteAsync(reminder, ct);
+            if (reminder is null) return;
+            // The run's current alarm row stays (it may be this one, if it is not due yet).
+            if (reminder.Kind == ReminderKind.Alarm && reminder.Due == alarm) return;
+            // Handled: it was the alarm the state named, or this check committed what was due, or it was an index repair.
+            if (committed || reminder.Kind != ReminderKind.Alarm || reminder.Due == run.Alarm) await reminders.DeleteAsync(reminder, ct);
+            // An alarm the state does not name: stale, or armed by a commit that has not landed yet.
+            else await DropAsync(reminder, mayPrecedeCommit, ct);
             return;
         }
+    }
+
+    /// <summary>
+    /// Drops a reminder its run does not name. Reminders are armed BEFORE the commit that needs them, so one met first
+    /// (a sweep reading it while the commit is slow) may be the only reminder of an alarm about to be committed: deleting
+    /// it then would leave the run with an alarm and nothing to fire it. So it is looked at again, later each time
+    /// (1, 2, 4 ... 64 s: longer than any commit's storage timeouts), and only then deleted. A stale one costs a few checks.
+    /// </summary>
+    private async Task DropAsync(Reminder reminder, bool mayPrecedeCommit, CancellationToken ct)
+    {
+        if (!mayPrecedeCommit || reminder.Attempt >= MaxRechecks) await reminders.DeleteAsync(reminder, ct);
+        else await reminders.PostponeAsync(reminder, context.Now().AddSeconds(1 << reminder.Attempt), ct);
     }
 
     /// <summary>

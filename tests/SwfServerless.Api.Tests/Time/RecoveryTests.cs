@@ -127,6 +127,35 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reminder_met_before_its_commit_lands_still_fires_the_deadline_once_it_does()
+    {
+        // Found by the SIGKILL loop (tests/SwfServerless.Reliability.Tests): reminders are armed before their commit, and a
+        // sweep that met one first deleted it as stale, so the commit then landed an alarm with nothing to fire it.
+        var clock = new ManualTime(DateTimeOffset.UtcNow);
+        var app = await StartAppAsync(TestNames.Unique("inflight"), inProcessTimers: false, sweepSeconds: 0, clock: clock);
+        var swf = await SetUpAsync(app);
+        var run = await swf.StartAsync();
+        var executions = app.Services.GetRequiredService<SwfTables>().Executions;
+        var partition = ExecutionKeys.Partition(swf.Domain, run.WorkflowId);
+        Task<TableEntity> StateRowAsync() => executions.GetEntityAsync<TableEntity>(partition, ExecutionKeys.StateRow(run.RunId)).ContinueWith(t => t.Result.Value);
+        var before = await StateRowAsync();
+        await swf.DecideAsync(run, StartTimer("t1", "1"));
+        var after = await StateRowAsync();
+
+        // The timer's commit is slow: its reminder (written first) falls due while the state row still predates it.
+        await executions.UpsertEntityAsync(before, TableUpdateMode.Replace);
+        clock.Advance(TimeSpan.FromSeconds(1.1));
+        await SweepAsync(app);
+        Assert.Contains(await RemindersOfAsync(app, run.RunId), r => r.Due > clock.GetUtcNow()); // kept for another look
+
+        // The commit lands; the next look fires the timer.
+        await executions.UpsertEntityAsync(after, TableUpdateMode.Replace);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await SweepAsync(app);
+        Assert.Equal("TimerFired, DecisionTaskScheduled", Types((await swf.HistoryAsync(run)).TakeLast(2)));
+    }
+
+    [Fact]
     public async Task Deadlines_that_fell_due_while_the_app_was_down_fire_in_due_order_when_it_starts()
     {
         var prefix = TestNames.Unique("restart");
