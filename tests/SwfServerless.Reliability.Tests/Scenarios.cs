@@ -18,7 +18,8 @@ namespace SwfServerless.Reliability.Tests;
 public static class Scale
 {
     public static bool Full { get; } = string.Equals(Environment.GetEnvironmentVariable("SWF_RELIABILITY_SCALE"), "full", StringComparison.OrdinalIgnoreCase);
-    public static int Workflows => Full ? 500 : 12;
+    /// <summary><c>SWF_RELIABILITY_WORKFLOWS</c> sets any size in between (e.g. a longer kill loop).</summary>
+    public static int Workflows => int.TryParse(Environment.GetEnvironmentVariable("SWF_RELIABILITY_WORKFLOWS"), out var n) && n > 0 ? n : Full ? 500 : 12;
     public static int Pollers => Full ? 12 : 6;
 
     /// <summary>Until every workflow must have completed: a ceiling far above the usual run (a busy CI machine can be slow).</summary>
