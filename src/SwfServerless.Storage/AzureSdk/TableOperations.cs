@@ -113,10 +113,10 @@ public static class TableOperations
     /// Applies all actions or none (an entity-group transaction): at most 100, one partition, each row once, 4 MiB.
     /// A failure is a <see cref="TableTransactionFailedException"/> with the status of the action that failed, and its index.
     /// </summary>
-    public static Task TransactAsync(this TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<Response>> TransactAsync(this TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
     {
         TableLimits.ValidateTransaction(actions);
-        return table.SubmitTransactionAsync(actions, cancellationToken);
+        return (await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value;
     }
 
     private static List<string>? WithKeys(IEnumerable<string>? select) =>

@@ -12,7 +12,11 @@ namespace SwfServerless.Storage.Executions;
 /// <summary>A run's state as read, with the ETag that guards the next commit.</summary>
 /// <param name="Alarm">When the run's one alarm reminder is due (see the engine): kept on the state row, outside the
 /// state, because it is bookkeeping of this storage and not part of SWF's history.</param>
-public sealed record LoadedRun(string Partition, ExecutionState State, string ETag, DateTimeOffset? Alarm = null);
+public sealed record LoadedRun(string Partition, ExecutionState State, string ETag, DateTimeOffset? Alarm = null)
+{
+    /// <summary>This instance's copy (<see cref="RunCache"/>), which may be stale: good for a commit's first attempt only.</summary>
+    public bool Cached { get; init; }
+}
 
 /// <summary>The workflowId's latest run: whether it is still open decides whether a new one may start.</summary>
 public sealed record CurrentRun(string RunId, bool Open, string ETag);
@@ -47,6 +51,9 @@ public sealed record NewRunRows(ExecutionState State, IReadOnlyList<HistoryEvent
 /// </summary>
 public sealed class ExecutionRepository(SwfTables tables)
 {
+    /// <summary>This instance's copies of the runs it used lately (see <see cref="RunCache"/>).</summary>
+    public RunCache Cache { get; } = new();
+
     private const int MaxActions = 100;
     private const int MaxBatchChars = 1_500_000; // ~3 MiB of UTF-16 JSON: under the 4 MiB transaction limit with room for envelopes
     private TableClient Table => tables.Executions;
@@ -61,10 +68,20 @@ public sealed class ExecutionRepository(SwfTables tables)
     {
         var row = await Table.GetRowAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
         if (row is null) return null;
-        var state = JsonSerializer.Deserialize(LargeText.Read(row, "S")!, ExecutionJsonContext.Default.ExecutionState)!;
+        var json = LargeText.Read(row, "S")!;
+        var state = JsonSerializer.Deserialize(json, ExecutionJsonContext.Default.ExecutionState)!;
         var alarm = row.GetInt64("AlarmTicks") is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : (DateTimeOffset?)null;
+        Cache.PutState(partition, runId, json, row.ETag.ToString(), alarm, state.LastEventId);
         return new LoadedRun(partition, state, row.ETag.ToString(), alarm);
     }
+
+    /// <summary>
+    /// This instance's copy of the run if it has one (<see cref="LoadedRun.Cached"/>), else the stored row. Only for the
+    /// first attempt of a commit: a stale copy fails the commit's ETag, and whatever is decided without a commit must be
+    /// decided again on <see cref="LoadAsync"/>.
+    /// </summary>
+    public async Task<LoadedRun?> LoadCachedAsync(string partition, string runId, CancellationToken ct) =>
+        Cache.State(partition, runId) ?? await LoadAsync(partition, runId, ct);
 
     /// <summary>The named run, or without a runId the workflowId's latest run.</summary>
     public async Task<LoadedRun?> FindAsync(string domain, string workflowId, string? runId, CancellationToken ct)
@@ -91,9 +108,11 @@ public sealed class ExecutionRepository(SwfTables tables)
             new TableTransactionAction(TableTransactionActionType.Add, StateRow(partition, state, alarm)),
         };
         if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(partition, applied, state.RunId)));
+        var eventRows = EventRows(partition, state.RunId, events);
         try
         {
-            await CommitAsync(head, EventRows(partition, state.RunId, events), ct);
+            var done = await CommitAsync(head, eventRows, ct);
+            Remember(partition, head[1], done, 1, state, alarm, events, eventRows);
         }
         catch (RequestFailedException e) when (e.IsConcurrencyConflict() || e.IsEntityAlreadyExists())
         {
@@ -138,11 +157,15 @@ public sealed class ExecutionRepository(SwfTables tables)
         if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(run.Partition, applied, state.RunId)));
         try
         {
-            await CommitAsync(head, eventRows, ct);
+            var done = await CommitAsync(head, eventRows, ct);
+            Remember(run.Partition, head[0], done, 0, state, alarm, events, eventRows);
+            if (continuedAs is not null) Remember(run.Partition, head[1], done, 1, continuedAs.State, continuedAs.Alarm, continuedAs.Events, eventRows[events.Count..]);
             return true;
         }
-        catch (RequestFailedException e) when (e.IsConcurrencyConflict())
+        catch (RequestFailedException e) when (e.IsConcurrencyConflict() || (run.Cached && e.IsNotFound()))
         {
+            // Changed (412) or, for a copy of this instance, removed since (404): the caller rereads the stored row.
+            Cache.ForgetState(run.Partition, state.RunId);
             return false;
         }
         catch (RequestFailedException e) when (e.IsEntityAlreadyExists() && applied is not null)
@@ -217,6 +240,7 @@ public sealed class ExecutionRepository(SwfTables tables)
     {
         if (closed.IsOpen) throw new InvalidOperationException($"Run {closed.RunId} is open: only closed runs are removed.");
         var runId = closed.RunId;
+        Cache.Remove(partition, runId);
         var current = await GetCurrentAsync(partition, ct);
         if (current is { Open: false } && current.RunId == runId)
         {
@@ -263,13 +287,30 @@ public sealed class ExecutionRepository(SwfTables tables)
     {
         var result = new List<HistoryEvent>();
         if (to < from) return result;
+        // Committed events never change: the ones this instance committed need no read.
+        if (Cache.Events(partition, runId, from, to) is { } known) return known;
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {partition} and RowKey ge {ExecutionKeys.EventRow(runId, from)} and RowKey le {ExecutionKeys.EventRow(runId, to)}");
         await foreach (var row in Table.QueryRowsAsync(filter, cancellationToken: ct)) result.Add(ReadEvent(row));
         return result;
     }
 
-    private async Task CommitAsync(List<TableTransactionAction> head, List<TableTransactionAction> eventRows, CancellationToken ct)
+    /// <summary>
+    /// What a successful commit leaves this instance: the committed state row under the ETag the transaction returned
+    /// (none returned: not kept, the next commit reads), and the events it made visible.
+    /// </summary>
+    private void Remember(string partition, TableTransactionAction stateRow, IReadOnlyList<Response> done, int index, ExecutionState state,
+        DateTimeOffset? alarm, IReadOnlyList<HistoryEvent> events, List<TableTransactionAction> eventRows)
+    {
+        if (index < done.Count && done[index].Headers.ETag is { } etag)
+            Cache.PutState(partition, state.RunId, LargeText.Read((TableEntity)stateRow.Entity, "S")!, etag.ToString(), alarm, state.LastEventId);
+        else
+            Cache.ForgetState(partition, state.RunId);
+        Cache.AddEvents(partition, state.RunId, events.Select((e, i) => (e.EventId!.Value, LargeText.Read((TableEntity)eventRows[i].Entity, "E")!)).ToList());
+    }
+
+    /// <summary>The commit protocol; returns the answers of the last transaction, the one with the state row.</summary>
+    private async Task<IReadOnlyList<Response>> CommitAsync(List<TableTransactionAction> head, List<TableTransactionAction> eventRows, CancellationToken ct)
     {
         var batches = new List<List<TableTransactionAction>>();
         var rest = new List<TableTransactionAction>(head);
@@ -284,7 +325,7 @@ public sealed class ExecutionRepository(SwfTables tables)
             batches[^1].Add(row);
         }
         foreach (var batch in batches) await Table.TransactAsync(batch, ct);
-        await Table.TransactAsync(rest, ct);
+        return await Table.TransactAsync(rest, ct);
     }
 
     private static List<TableTransactionAction> EventRows(string partition, string runId, IReadOnlyList<HistoryEvent> events) =>
