@@ -80,13 +80,13 @@ public sealed class RunCache(long maxChars = RunCache.DefaultMaxChars, int maxSt
         {
             var node = Get(partition, runId, create: json.Length <= maxStateChars);
             if (node is null) return;
-            var entry = node.Value;
             if (json.Length > maxStateChars)
             {
                 ClearState(node);
                 return;
             }
-            else if (entry.StateJson is null || lastEventId >= entry.LastEventId)
+            var entry = node.Value;
+            if (entry.StateJson is null || lastEventId >= entry.LastEventId)
             {
                 chars += json.Length - (entry.StateJson?.Length ?? 0);
                 (entry.StateJson, entry.ETag, entry.Alarm, entry.LastEventId) = (json, etag, alarm, lastEventId);
