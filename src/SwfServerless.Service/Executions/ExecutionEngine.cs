@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
 using SwfServerless.Core.Executions;
 using SwfServerless.Core.Faults;
@@ -56,8 +57,10 @@ public sealed partial class ExecutionEngine(
     /// <summary>Runs <paramref name="command"/> against the run and commits what it produced; returns the command's result.</summary>
     /// <param name="applied">The intent of another run this change carries out (see <see cref="IntentMarker"/>).</param>
     /// <exception cref="IntentAlreadyAppliedException">An earlier commit carried out <paramref name="applied"/>: nothing was written.</exception>
-    /// <param name="loaded">The run as the caller already read it: used for the first attempt instead of reading it
-    /// again (if it is stale, the ETag rejects the commit and the next attempt rereads).</param>
+    /// <param name="loaded">The run as the caller already read it (or this instance's copy of it): used for the first
+    /// attempt instead of reading it again. Without it, the first attempt takes this instance's copy if it has one.</param>
+    /// <remarks>A stale first guess costs a retry, never a wrong answer: the ETag rejects its commit, and an outcome
+    /// without a commit (no events, or a fault such as an unknown task) is decided again on the stored row.</remarks>
     public async Task<T> UpdateAsync<T>(string partition, string runId, Func<ExecutionMachine, T> command, CancellationToken ct,
         IntentMarker? applied = null, LoadedRun? loaded = null)
     {
@@ -65,15 +68,34 @@ public sealed partial class ExecutionEngine(
         {
             using (await locks.AcquireAsync(runId, ct))
             {
-                var run = (attempt == 1 ? loaded : null)
-                    ?? await executions.LoadAsync(partition, runId, ct) ?? throw UnknownExecution(runId);
-                var machine = Machine(run.State);
-                var result = command(machine);
-                if (machine.NewEvents.Count == 0) return result;
+                var run = (attempt == 1 ? loaded ?? await executions.LoadCachedAsync(partition, runId, ct) : await executions.LoadAsync(partition, runId, ct))
+                    ?? throw UnknownExecution(runId);
+                var (machine, result, fault) = Run(run, command);
+                if (run.Cached && (fault is not null || machine.NewEvents.Count == 0))
+                {
+                    // Nothing would catch a stale copy here: answer from the stored row.
+                    run = await executions.LoadAsync(partition, runId, ct) ?? throw UnknownExecution(runId);
+                    (machine, result, fault) = Run(run, command);
+                }
+                fault?.Throw();
+                if (machine.NewEvents.Count == 0) return result!;
 
-                if (await TryCommitAsync(run, machine, ct, applied)) return result;
+                if (await TryCommitAsync(run, machine, ct, applied)) return result!;
             }
             await BackOffAsync(runId, attempt, ct);
+        }
+    }
+
+    private (ExecutionMachine Machine, T? Result, ExceptionDispatchInfo? Fault) Run<T>(LoadedRun run, Func<ExecutionMachine, T> command)
+    {
+        var machine = Machine(run.State);
+        try
+        {
+            return (machine, command(machine), null);
+        }
+        catch (Exception e)
+        {
+            return (machine, default, ExceptionDispatchInfo.Capture(e));
         }
     }
 

@@ -61,16 +61,24 @@ public sealed partial class TaskPoller(
                 ct.ThrowIfCancellationRequested();
                 using (await engine.TurnAsync(message.RunId, ct))
                 {
-                    var run = await executions.LoadAsync(message.Partition, message.RunId, ct);
-                    if (run is null || run.State.LastEventId < message.ScheduledEventId)
+                    // First this instance's copy (a sync match finds what the scheduling commit left there); anything but a
+                    // claim to commit is decided again on the stored row, since nothing would catch a stale copy.
+                    var run = attempt == 1
+                        ? await executions.LoadCachedAsync(message.Partition, message.RunId, ct)
+                        : await executions.LoadAsync(message.Partition, message.RunId, ct);
+                    var (machine, start) = Claim(run, message, claim);
+                    if (run is { Cached: true } && machine is not { NewEvents.Count: > 0 })
+                    {
+                        run = await executions.LoadAsync(message.Partition, message.RunId, ct);
+                        (machine, start) = Claim(run, message, claim);
+                    }
+                    if (run is null || machine is null)
                     {
                         // The scheduling commit is not visible (yet): it is in flight, or it failed and never will be.
                         if (context.Now() - message.EnqueuedAt < UncommittedGiveUp) await queues.DeferAsync(received, UncommittedRetry, ct);
                         else await queues.DeleteAsync(received, ct);
                         return null;
                     }
-                    var machine = engine.Machine(run.State);
-                    var start = claim(machine, message.ScheduledEventId);
                     if (start is null && machine.NewEvents.Count == 0)
                     {
                         await queues.DeleteAsync(received, ct); // already started, cancelled, timed out or closed: a stale message
@@ -109,6 +117,15 @@ public sealed partial class TaskPoller(
             await dispatch.ReleaseAsync(received);
             throw;
         }
+    }
+
+    /// <summary>The claim on the run as read; no machine when the scheduling commit is not in it.</summary>
+    private (ExecutionMachine? Machine, TStart? Start) Claim<TStart>(LoadedRun? run, TaskMessage message, Func<ExecutionMachine, long, TStart?> claim)
+        where TStart : class
+    {
+        if (run is null || run.State.LastEventId < message.ScheduledEventId) return (null, null);
+        var machine = engine.Machine(run.State);
+        return (machine, claim(machine, message.ScheduledEventId));
     }
 
     /// <summary>Full jitter, doubling from 20 ms up to 200 ms: racing claimers spread out instead of colliding again.</summary>

@@ -114,10 +114,10 @@ public static class TableOperations
     /// A failure is a <see cref="TableTransactionFailedException"/> with the status of the action that failed, and its index.
     /// </summary>
     /// <returns>The answer of each action, in order (an update's carries the row's new ETag).</returns>
-    public static Task<Response<IReadOnlyList<Response>>> TransactAsync(this TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<Response>> TransactAsync(this TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
     {
         TableLimits.ValidateTransaction(actions);
-        return table.SubmitTransactionAsync(actions, cancellationToken);
+        return (await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value;
     }
 
     private static List<string>? WithKeys(IEnumerable<string>? select) =>

@@ -13,7 +13,11 @@ namespace SwfServerless.Storage.Executions;
 /// <param name="Alarm">When the run's one alarm reminder is due (see the engine): kept on the state row, outside the
 /// state, because it is bookkeeping of this storage and not part of SWF's history.</param>
 /// <param name="Pending">A large commit's overflow that may not be copied to its event rows yet: the next commit copies it first.</param>
-public sealed record LoadedRun(string Partition, ExecutionState State, string ETag, DateTimeOffset? Alarm = null, PendingOverflow? Pending = null);
+public sealed record LoadedRun(string Partition, ExecutionState State, string ETag, DateTimeOffset? Alarm = null, PendingOverflow? Pending = null)
+{
+    /// <summary>This instance's copy (<see cref="RunCache"/>), which may be stale: good for a commit's first attempt only.</summary>
+    public bool Cached { get; init; }
+}
 
 /// <summary>
 /// Committed events [<paramref name="From"/>, <paramref name="To"/>] whose rows may still be only staged under
@@ -57,6 +61,9 @@ public sealed record NewRunRows(ExecutionState State, IReadOnlyList<HistoryEvent
 /// </summary>
 public sealed class ExecutionRepository(SwfTables tables)
 {
+    /// <summary>This instance's copies of the runs it used lately (see <see cref="RunCache"/>).</summary>
+    public RunCache Cache { get; } = new();
+
     private const int MaxActions = 100;
     private const int MaxBatchChars = 1_500_000; // ~3 MiB of UTF-16 JSON: under the 4 MiB transaction limit with room for envelopes
     private TableClient Table => tables.Executions;
@@ -71,10 +78,23 @@ public sealed class ExecutionRepository(SwfTables tables)
     {
         var row = await Table.GetRowAsync(partition, ExecutionKeys.StateRow(runId), cancellationToken: ct);
         if (row is null) return null;
-        var state = JsonSerializer.Deserialize(LargeText.Read(row, "S")!, ExecutionJsonContext.Default.ExecutionState)!;
+        var json = LargeText.Read(row, "S")!;
+        var state = JsonSerializer.Deserialize(json, ExecutionJsonContext.Default.ExecutionState)!;
         var alarm = row.GetInt64("AlarmTicks") is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : (DateTimeOffset?)null;
-        return new LoadedRun(partition, state, row.ETag.ToString(), alarm, ReadPending(row));
+        var pending = ReadPending(row);
+        // A row naming staged events is not kept: a commit from the copy would skip copying them first.
+        if (pending is null) Cache.PutState(partition, runId, json, row.ETag.ToString(), alarm, state.LastEventId);
+        else Cache.ForgetState(partition, runId);
+        return new LoadedRun(partition, state, row.ETag.ToString(), alarm, pending);
     }
+
+    /// <summary>
+    /// This instance's copy of the run if it has one (<see cref="LoadedRun.Cached"/>), else the stored row. Only for the
+    /// first attempt of a commit: a stale copy fails the commit's ETag, and whatever is decided without a commit must be
+    /// decided again on <see cref="LoadAsync"/>.
+    /// </summary>
+    public async Task<LoadedRun?> LoadCachedAsync(string partition, string runId, CancellationToken ct) =>
+        Cache.State(partition, runId) ?? await LoadAsync(partition, runId, ct);
 
     /// <summary>The named run, or without a runId the workflowId's latest run.</summary>
     public async Task<LoadedRun?> FindAsync(string domain, string workflowId, string? runId, CancellationToken ct)
@@ -106,7 +126,8 @@ public sealed class ExecutionRepository(SwfTables tables)
         Staged? staged;
         try
         {
-            staged = await CommitAsync(partition, state.RunId, stateRow, head, events, ct);
+            (staged, var answers) = await CommitAsync(partition, state.RunId, stateRow, head, events, ct);
+            Remember(partition, stateRow, answers, head, staged, state, alarm, events);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -161,13 +182,21 @@ public sealed class ExecutionRepository(SwfTables tables)
         Staged? staged;
         try
         {
-            staged = await CommitAsync(run.Partition, state.RunId, stateRow, head, events, ct);
+            (staged, var answers) = await CommitAsync(run.Partition, state.RunId, stateRow, head, events, ct);
+            Remember(run.Partition, stateRow, answers, head, staged, state, alarm, events);
+            if (continuedAs is not null)
+            {
+                var newRow = (TableEntity)head[1].Entity;
+                Remember(run.Partition, newRow, answers, head, null, continuedAs.State, continuedAs.Alarm, continuedAs.Events);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            Cache.ForgetState(run.Partition, state.RunId);
             // Storage may have applied the transaction though this call failed (see NewCommitId).
             if (await IsCommittedAsync(run.Partition, state.RunId, commit, ct)) return true;
-            if (e is RequestFailedException r && r.IsConcurrencyConflict()) return false;
+            // Changed (412) or, for a copy of this instance, removed since (404): the caller rereads the stored row.
+            if (e is RequestFailedException r && (r.IsConcurrencyConflict() || (run.Cached && r.IsNotFound()))) return false;
             if (e is RequestFailedException a && a.IsEntityAlreadyExists() && applied is not null && await GetIntentRunAsync(run.Partition, applied, ct) is not null)
                 throw new IntentAlreadyAppliedException(applied);
             throw;
@@ -254,6 +283,7 @@ public sealed class ExecutionRepository(SwfTables tables)
     {
         if (closed.IsOpen) throw new InvalidOperationException($"Run {closed.RunId} is open: only closed runs are removed.");
         var runId = closed.RunId;
+        Cache.Remove(partition, runId);
         var current = await GetCurrentAsync(partition, ct);
         if (current is { Open: false } && current.RunId == runId)
         {
@@ -304,6 +334,8 @@ public sealed class ExecutionRepository(SwfTables tables)
     public async Task<List<HistoryEvent>> ReadHistoryAsync(string partition, string runId, long from, long to, CancellationToken ct)
     {
         if (to < from) return [];
+        // Committed events never change: the ones this instance committed need no read.
+        if (Cache.Events(partition, runId, from, to) is { } known) return known;
         var found = await ReadEventRowsAsync(partition, ExecutionKeys.EventRow(runId, from), ExecutionKeys.EventRow(runId, to), ct);
         if (found.Count == to - from + 1) return [.. found.Values];
         var marker = await Table.GetRowAsync(partition, ExecutionKeys.StateRow(runId), ["PendingToken", "PendingFrom", "PendingTo"], ct);
@@ -331,6 +363,22 @@ public sealed class ExecutionRepository(SwfTables tables)
         return result;
     }
 
+    /// <summary>
+    /// What a successful commit leaves this instance: the committed state row under the ETag the transaction returned
+    /// (none returned, or staged events the next commit must copy first: not kept, the next commit reads), and the
+    /// events it made visible.
+    /// </summary>
+    private void Remember(string partition, TableEntity stateRow, IReadOnlyList<Response> answers, List<TableTransactionAction> head, Staged? staged,
+        ExecutionState state, DateTimeOffset? alarm, IReadOnlyList<HistoryEvent> events)
+    {
+        var index = head.FindIndex(a => ReferenceEquals(a.Entity, stateRow));
+        if (staged is null && index >= 0 && index < answers.Count && answers[index].Headers.ETag is { } etag)
+            Cache.PutState(partition, state.RunId, LargeText.Read(stateRow, "S")!, etag.ToString(), alarm, state.LastEventId);
+        else
+            Cache.ForgetState(partition, state.RunId);
+        Cache.AddEvents(partition, state.RunId, events.Select(e => (e.EventId!.Value, JsonSerializer.Serialize(e, SwfJsonContext.Default.HistoryEvent))).ToList());
+    }
+
     /// <summary>A large commit's staged overflow: its marker, its event rows (final keys) and the state row's ETag after the win.</summary>
     private sealed record Staged(PendingOverflow Pending, List<TableEntity> Rows, ETag? StateETag);
 
@@ -339,8 +387,8 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// fit its transaction. The rest is staged first, under keys of this attempt, and the state row names it: nothing a
     /// reader sees is written before the head wins, so a loser (412/409 on the head) changed nothing visible.
     /// </summary>
-    /// <returns>The staged overflow, for <see cref="FinishAsync"/>; null when everything fit the head.</returns>
-    private async Task<Staged?> CommitAsync(string partition, string runId, TableEntity stateRow, List<TableTransactionAction> head,
+    /// <returns>The staged overflow, for <see cref="FinishAsync"/> (null when everything fit the head), and the head's answers.</returns>
+    private async Task<(Staged? Staged, IReadOnlyList<Response> Answers)> CommitAsync(string partition, string runId, TableEntity stateRow, List<TableTransactionAction> head,
         IReadOnlyList<HistoryEvent> events, CancellationToken ct)
     {
         var chars = head.Sum(a => ApproximateChars((TableEntity)a.Entity)) + 400; // 400: the marker the state row may gain
@@ -363,9 +411,9 @@ public sealed class ExecutionRepository(SwfTables tables)
             stateRow["PendingTo"] = pending.To;
         }
         var answers = await Table.TransactAsync(head, ct);
-        if (pending is null) return null;
-        var stateAnswer = answers.Value.ElementAtOrDefault(head.FindIndex(a => ReferenceEquals(a.Entity, stateRow)));
-        return new Staged(pending, rows[fit..], stateAnswer?.Headers.ETag);
+        if (pending is null) return (null, answers);
+        var stateAnswer = answers.ElementAtOrDefault(head.FindIndex(a => ReferenceEquals(a.Entity, stateRow)));
+        return (new Staged(pending, rows[fit..], stateAnswer?.Headers.ETag), answers);
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SwfServerless.Core.Executions;
 using SwfServerless.Service.Executions;
 using SwfServerless.Storage.AzureSdk;
+using SwfServerless.Storage.Executions;
 using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests.Dispatch;
@@ -170,6 +171,7 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
         await wf.DecideAsync(run, Workflows.Schedule("a1"));
 
         rival.Armed = true; // every read of a run's state is followed by another writer's change to it
+        await rival.ChangeAsync(ExecutionKeys.Partition("wf", run.WorkflowId), run.RunId); // and the instance's own copy is stale
         var empty = await wf.PollActivityOrEmptyAsync();
         Assert.True(Workflows.IsEmpty(empty));
         Assert.True(rival.Interference >= TaskPoller.MaxClaimAttempts, $"{rival.Interference} lost races");
@@ -215,6 +217,13 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
                 Interlocked.Increment(ref interference);
             }
             return response;
+        }
+
+        /// <summary>Another writer's change to the run's state row.</summary>
+        public async Task ChangeAsync(string partition, string runId)
+        {
+            await rows.UpdateEntityAsync(new TableEntity(partition, ExecutionKeys.StateRow(runId)), ETag.All, TableUpdateMode.Merge);
+            Interlocked.Increment(ref interference);
         }
 
         /// <summary>The keys of a state row read (<c>r|{runId}</c>, no further '|').</summary>

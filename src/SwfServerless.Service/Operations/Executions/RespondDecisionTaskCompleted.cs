@@ -18,7 +18,8 @@ public sealed class RespondDecisionTaskCompleted(ExecutionEngine engine, Executi
     public async Task<NoOutput> HandleAsync(RespondDecisionTaskCompletedInput input, SwfCall call, CancellationToken ct)
     {
         var task = tokens.Require(input.TaskToken!, TaskKind.Decision);
-        var run = await executions.LoadAsync(task.Partition, task.RunId, ct) ?? throw ExecutionEngine.UnknownExecution(task.RunId);
+        // What is read here before the command (domain, type) never changes; the engine checks the rest on the stored row.
+        var run = await executions.LoadCachedAsync(task.Partition, task.RunId, ct) ?? throw ExecutionEngine.UnknownExecution(task.RunId);
         TaskTokenService.Authorize(call, run.State.Domain);
 
         var activityTypes = new Dictionary<(string Name, string Version), RegisteredType?>();
