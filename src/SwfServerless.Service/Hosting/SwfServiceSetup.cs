@@ -82,6 +82,6 @@ internal sealed partial class StorageInitializer(SwfTables tables, IntentQueue i
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: message {MessageId} is not base64, so not ours; dropped")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: message {MessageId} is not one of ours (not base64, or not a message this app writes); dropped")]
     private static partial void LogUndecodable(ILogger log, string queue, string messageId);
 }

@@ -16,8 +16,11 @@ public sealed class StorageClients : IDisposable
 {
     private readonly HttpClient? _ownedHttp;
 
-    /// <summary>A received queue message that was not base64, and so not ours, was deleted: (queue name, message id), for the log.</summary>
+    /// <summary>A received queue message that was not ours (not base64, or not a message this app writes) was deleted: (queue name, message id), for the log.</summary>
     public event Action<string, string>? UndecodableMessageDropped;
+
+    /// <summary>Tells <see cref="UndecodableMessageDropped"/> of a message a reader found not to be ours and deleted.</summary>
+    public void ReportDropped(string queueName, string messageId) => UndecodableMessageDropped?.Invoke(queueName, messageId);
 
     private StorageClients(
         Func<TableClientOptions, TableServiceClient> tables, Func<QueueClientOptions, QueueServiceClient> queues, StorageClientOptions? options)

@@ -112,7 +112,13 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
                 TaskMessage? message = null;
                 try { message = JsonSerializer.Deserialize(m.Body.ToString(), StorageJsonContext.Default.TaskMessage); }
                 catch (JsonException) { }
-                if (message is null) { await queue.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct); continue; } // not ours: drop it
+                if (message is null)
+                {
+                    // Not ours: dropped, and told by its id (never its text) for the log.
+                    await queue.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct);
+                    clients.ReportDropped(queue.Name, m.MessageId);
+                    continue;
+                }
                 result.Add(new ReceivedTask(message, queue.Name, m.MessageId, m.PopReceipt));
             }
         }

@@ -84,6 +84,23 @@ public sealed class TaskQueuesTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_that_is_not_a_task_is_dropped_and_told_by_its_id()
+    {
+        var list = TestNames.Unique("garbage");
+        await queues.EnqueueAsync("d", list, 0, Message(1), TimeSpan.Zero, default); // creates the queue
+        var name = queues.QueueName(TaskQueues.TaskListKey("d", TaskKind.Activity, list), 0);
+        await clients.GetQueueClient(name).SendCheckedAsync("not JSON");
+        var dropped = new List<string>();
+        clients.UndecodableMessageDropped += (queue, id) => { if (queue == name) lock (dropped) dropped.Add(id); };
+
+        var received = await queues.ReceiveAsync("d", TaskKind.Activity, list, 32, Hidden, default);
+
+        Assert.Equal(1, Assert.Single(received).Message.ScheduledEventId);
+        Assert.DoesNotContain("JSON", Assert.Single(dropped), StringComparison.Ordinal);
+        Assert.Empty(await queues.ReceiveAsync("d", TaskKind.Activity, list, 32, Hidden, default));
+    }
+
+    [Fact]
     public async Task A_task_list_nothing_was_ever_queued_on_is_empty()
     {
         Assert.Empty(await queues.ReceiveAsync("d", TaskKind.Decision, "never used", 32, Hidden, default));
