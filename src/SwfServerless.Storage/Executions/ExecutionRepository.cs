@@ -404,8 +404,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         {
             pending = new PendingOverflow(Guid.NewGuid().ToString("N"), events[fit].EventId!.Value, events[^1].EventId!.Value);
             var staged = rows[fit..].Select((row, i) => Rekeyed(row, ExecutionKeys.StagedEventRow(runId, pending.Token, events[fit + i].EventId!.Value)));
-            foreach (var batch in Batches(staged))
-                await Table.TransactAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)).ToList(), ct);
+            await UpsertAllAsync(staged, ct);
             stateRow["PendingToken"] = pending.Token;
             stateRow["PendingFrom"] = pending.From;
             stateRow["PendingTo"] = pending.To;
@@ -427,8 +426,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         if (staged is null) return;
         try
         {
-            foreach (var batch in Batches(staged.Rows))
-                await Table.TransactAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)).ToList());
+            await UpsertAllAsync(staged.Rows, CancellationToken.None);
             if (staged.StateETag is not { } etag) return;
             await Table.UpdateRowAsync(new TableEntity(partition, ExecutionKeys.StateRow(runId)) { ["PendingToken"] = "" }, etag);
         }
@@ -447,6 +445,12 @@ public sealed class ExecutionRepository(SwfTables tables)
         var rows = new List<TableEntity>();
         await foreach (var row in Table.QueryRowsAsync(filter, cancellationToken: ct))
             rows.Add(Rekeyed(row, ExecutionKeys.EventRow(runId, long.Parse(row.RowKey.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture))));
+        await UpsertAllAsync(rows, ct);
+    }
+
+    /// <summary>Writes the rows (all of one partition) in as few transactions as the limits allow.</summary>
+    private async Task UpsertAllAsync(IEnumerable<TableEntity> rows, CancellationToken ct)
+    {
         foreach (var batch in Batches(rows))
             await Table.TransactAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)).ToList(), ct);
     }
