@@ -19,7 +19,7 @@ public sealed class BenchContext(BenchOptions options, string repoRoot, Azurite 
     public string Connection => azurite.ConnectionString;
     public int? AzuritePid => azurite.Pid;
     public string Prefix { get; } = "bench" + Guid.NewGuid().ToString("N")[..6];
-    /// <summary>Production defaults (60 s long polls, 500 ms poll interval): the bench measures the app as shipped.</summary>
+    /// <summary>Production defaults (60 s long polls, 400 ms poll interval): the bench measures the app as shipped.</summary>
     public Dictionary<string, string?> AppSettings { get; } = new();
     public bool CanHostInProcess => Options.Endpoint is null;
 

@@ -25,6 +25,7 @@ public sealed partial class ExecutionMachine
                 ScheduledEventId = scheduledEventId,
             },
         });
+        DropMootDeadline(DeadlineKind.ActivityTimeout, scheduledEventId, ActivityTaskTimeoutType.ScheduleToStart);
         ArmActivityDeadline(activity, ActivityTaskTimeoutType.StartToClose);
         ArmActivityDeadline(activity, ActivityTaskTimeoutType.Heartbeat);
         return new ActivityTaskStart(

@@ -27,6 +27,7 @@ public sealed partial class ExecutionMachine
                 ScheduledEventId = scheduledEventId,
             },
         });
+        DropMootDeadline(DeadlineKind.DecisionTaskTimeout, scheduledEventId, DecisionTaskTimeoutType.ScheduleToStart);
         if (task.TimeoutDue is { } due)
         {
             NewDeadlines.Add(Deadline.DecisionTask(due, scheduledEventId, task.StartedEventId, DecisionTaskTimeoutType.StartToClose));

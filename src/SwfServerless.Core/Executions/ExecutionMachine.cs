@@ -1,5 +1,6 @@
 using SwfServerless.Core.Faults;
 using SwfServerless.Core.Model;
+using SwfServerless.Core.Time;
 using ET = SwfServerless.Core.Model.EventType;
 
 namespace SwfServerless.Core.Executions;
@@ -147,6 +148,33 @@ public sealed partial class ExecutionMachine
         {
             NewDeadlines.Add(Deadline.DecisionTask(due, task.ScheduledEventId, 0, DecisionTaskTimeoutType.ScheduleToStart));
         }
+    }
+
+    /// <summary>
+    /// Whether the task this command scheduled (<paramref name="task"/>, not started yet) ends by a timeout of its own once
+    /// started: a START_TO_CLOSE (decision tasks), or a START_TO_CLOSE, HEARTBEAT or SCHEDULE_TO_CLOSE that is not NONE
+    /// (activities). Only such a task may be started for a waiting poller in the commit that schedules it: if that poller
+    /// never hears of it (its caller left, this instance died), the timeout brings the task back, as it does in SWF
+    /// when a poll's answer is lost.
+    /// </summary>
+    public bool TimesOutOnceStarted(TaskToDispatch task)
+    {
+        if (task.Kind == TaskKind.Decision)
+            return State.DecisionTask is { IsStarted: false } decision && decision.ScheduledEventId == task.ScheduledEventId
+                && decision.StartToCloseTimeout != SwfDuration.None;
+        return State.FindActivity(task.ScheduledEventId) is { IsStarted: false } activity
+            && (activity.StartToCloseTimeout != SwfDuration.None || activity.HeartbeatTimeout != SwfDuration.None
+                || activity.ScheduleToCloseTimeout != SwfDuration.None);
+    }
+
+    /// <summary>
+    /// Forgets a deadline this machine armed that a later command of the same commit made moot (a task's SCHEDULE_TO_START
+    /// once it is started), so that the run's alarm is not moved for nothing. Not near the history limit, where a
+    /// command may be undone to the lists' earlier lengths.
+    /// </summary>
+    private void DropMootDeadline(DeadlineKind kind, long scheduledEventId, string timeoutType)
+    {
+        if (rollback is null) NewDeadlines.RemoveAll(d => d.Kind == kind && d.ScheduledEventId == scheduledEventId && d.TimeoutType == timeoutType);
     }
 
     private StateBudget? stateBudget;

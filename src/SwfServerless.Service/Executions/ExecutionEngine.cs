@@ -43,13 +43,18 @@ public sealed partial class ExecutionEngine(
 
     /// <summary>What one commit does to one run: the machine's changes and the run's alarm before and after.</summary>
     /// <param name="Repair">The index repair reminder, for commits that change what the visibility index says.</param>
-    private sealed record RunCommit(string Partition, ExecutionMachine Machine, DateTimeOffset? OldAlarm, DateTimeOffset? Alarm, Reminder? Repair)
+    /// <param name="Started">New tasks this commit also starts, each for a poller waiting here (see <see cref="StartForWaiters"/>).</param>
+    private sealed record RunCommit(string Partition, ExecutionMachine Machine, DateTimeOffset? OldAlarm, DateTimeOffset? Alarm, Reminder? Repair,
+        IReadOnlyList<StartedForWaiter> Started)
     {
-        /// <summary>The task messages put for this commit, with the poller each was promised to (sync match), if any.</summary>
+        /// <summary>The task messages put for this commit (its new tasks nobody here waited for).</summary>
         public List<QueuedTask> Queued { get; } = [];
     }
 
-    private sealed record QueuedTask(TaskToDispatch Task, ReceivedTask Message, TaskDispatch.Reservation? Reservation);
+    private sealed record QueuedTask(TaskToDispatch Task, ReceivedTask Message);
+
+    /// <summary>A new task started in its scheduling commit for the poller <paramref name="Reservation"/> holds; <paramref name="Start"/> is what the machine's start returned.</summary>
+    private sealed record StartedForWaiter(TaskToDispatch Task, TaskDispatch.Reservation Reservation, object Start);
 
     /// <summary>Queues put to at once (a decision may schedule tasks on many task lists).</summary>
     private const int QueueConcurrency = 16;
@@ -140,25 +145,44 @@ public sealed partial class ExecutionEngine(
 
     /// <summary>Commits what the machine recorded on the loaded run; false when the run changed since it was loaded.</summary>
     /// <param name="applied">The intent of another run this change carries out.</param>
-    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null) =>
-        await TryCommitAsync(run, machine, await AlarmAfterAsync(run.Alarm, machine, ct), ct, applied);
-
-    /// <summary>As above, with the run's alarm moved to <paramref name="alarm"/> (the checker's choice).</summary>
-    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, DateTimeOffset? alarm, CancellationToken ct, IntentMarker? applied = null)
+    /// <remarks>New tasks a poller waits for here are started in the same commit (<see cref="StartForWaiters"/>).</remarks>
+    public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null)
     {
-        var commit = new RunCommit(run.Partition, machine, run.Alarm, alarm, RepairReminder(run.Partition, machine));
-        var next = machine.ContinuedAs is { } continued ? await NewRunCommitAsync(run.Partition, continued, ct) : null;
+        var started = StartForWaiters(machine);
+        DateTimeOffset? alarm;
+        try
+        {
+            alarm = await AlarmAfterAsync(run.Alarm, machine, ct);
+        }
+        catch
+        {
+            foreach (var task in started) task.Reservation.Cancel();
+            throw;
+        }
+        return await TryCommitAsync(run, machine, alarm, started, ct, applied);
+    }
+
+    /// <summary>As above, with the run's alarm moved to <paramref name="alarm"/> (the checker's choice); every new task is queued.</summary>
+    public Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, DateTimeOffset? alarm, CancellationToken ct, IntentMarker? applied = null) =>
+        TryCommitAsync(run, machine, alarm, [], ct, applied);
+
+    private async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, DateTimeOffset? alarm, IReadOnlyList<StartedForWaiter> started,
+        CancellationToken ct, IntentMarker? applied)
+    {
+        var commit = new RunCommit(run.Partition, machine, run.Alarm, alarm, RepairReminder(run.Partition, machine), started);
+        RunCommit? next = null;
         bool committed;
         try
         {
+            next = machine.ContinuedAs is { } continued ? await NewRunCommitAsync(run.Partition, continued, ct) : null;
             await Task.WhenAll(PrepareAsync(commit, ct), next is null ? Task.CompletedTask : PrepareAsync(next, ct));
             var continuedAs = next is null ? null : new NewRunRows(next.Machine.State, next.Machine.NewEvents, next.Alarm);
             committed = await executions.TryCommitAsync(run, machine.State, machine.NewEvents, alarm, continuedAs, applied, ct);
         }
         catch
         {
-            // Nothing committed, or the outcome is unknown: the promised pollers are free again, and the messages stay (a
-            // hidden one comes back by itself; a claimer recognises one whose task never committed).
+            // Nothing committed, or the outcome is unknown: the promised pollers wait on (if it did commit, the tasks started
+            // for them time out), and the messages stay (a claimer recognises one whose task never committed).
             CancelReservations(commit);
             if (next is not null) CancelReservations(next);
             throw;
@@ -190,8 +214,53 @@ public sealed partial class ExecutionEngine(
         return earliest is { } e && (current is null || e < current) ? e : current;
     }
 
-    private async Task<RunCommit> NewRunCommitAsync(string partition, ExecutionMachine machine, CancellationToken ct) =>
-        new(partition, machine, null, await AlarmAfterAsync(null, machine, ct), RepairReminder(partition, machine));
+    private async Task<RunCommit> NewRunCommitAsync(string partition, ExecutionMachine machine, CancellationToken ct)
+    {
+        var started = StartForWaiters(machine);
+        try
+        {
+            return new(partition, machine, null, await AlarmAfterAsync(null, machine, ct), RepairReminder(partition, machine), started);
+        }
+        catch
+        {
+            foreach (var task in started) task.Reservation.Cancel();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts, in this commit, each new task that a poller of its task list waits for on this instance, if the task times
+    /// out once started (<see cref="ExecutionMachine.TimesOutOnceStarted"/>): its *TaskStarted event, with that poller's
+    /// identity, commits with its scheduling, and after the commit the poller is handed the started task. No message is
+    /// put, received, claimed or deleted. Crash safety is the task's own timeout: if this instance dies after the commit,
+    /// or the poller leaves before its answer, the task times out and is dealt with as SWF deals with a lost poll answer.
+    /// </summary>
+    private List<StartedForWaiter> StartForWaiters(ExecutionMachine machine)
+    {
+        var started = new List<StartedForWaiter>();
+        if (machine.NewTasks.Count == 0) return started;
+        try
+        {
+            foreach (var task in machine.NewTasks)
+            {
+                if (!machine.State.IsOpen) break;
+                if (!machine.TimesOutOnceStarted(task)) continue;
+                if (dispatch.TryReserve(machine.State.Domain, task.Kind, task.TaskList) is not { } reservation) continue;
+                object? start = task.Kind == TaskKind.Activity
+                    ? machine.StartActivityTask(task.ScheduledEventId, reservation.Identity)
+                    : machine.StartDecisionTask(task.ScheduledEventId, reservation.Identity);
+                // Null: the start would have passed the history limit, and the run was terminated instead.
+                if (start is null) reservation.Cancel();
+                else started.Add(new StartedForWaiter(task, reservation, start));
+            }
+            return started;
+        }
+        catch
+        {
+            foreach (var task in started) task.Reservation.Cancel();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Everything the commit relies on, written first and concurrently: task and intent messages (a task must never
@@ -211,7 +280,10 @@ public sealed partial class ExecutionEngine(
 
     private async Task QueueTasksAsync(RunCommit commit, CancellationToken ct)
     {
-        var tasks = commit.Machine.NewTasks;
+        var tasks = commit.Started.Count == 0
+            ? commit.Machine.NewTasks
+            : commit.Machine.NewTasks.Where(t => !commit.Started.Any(s => ReferenceEquals(s.Task, t))).ToList();
+        if (tasks.Count == 0) return;
         if (tasks.Count == 1)
         {
             await QueueTaskAsync(commit, tasks[0], ct);
@@ -225,30 +297,21 @@ public sealed partial class ExecutionEngine(
         });
     }
 
-    /// <summary>
-    /// Puts the task's message: hidden, with a poller of this instance promised the task when one is free (sync match:
-    /// the hand-over after the commit replaces the receive; if this instance dies first, the message reappears by itself),
-    /// else visible. An activity's message carries its input, so the claim need not read the scheduled event.
-    /// </summary>
+    /// <summary>Puts the task's message, visible. An activity's message carries its input, so the claim need not read the scheduled event.</summary>
     private async Task QueueTaskAsync(RunCommit commit, TaskToDispatch task, CancellationToken ct)
     {
+        var put = await queues.EnqueueAsync(commit.Machine.State.Domain, task.TaskList, task.Priority, Message(commit, task), ct);
+        lock (commit.Queued) commit.Queued.Add(new QueuedTask(task, put));
+    }
+
+    /// <summary>The task's message: which run and event, and for an activity its input and what ties it to the scheduled event.</summary>
+    private TaskMessage Message(RunCommit commit, TaskToDispatch task)
+    {
         var machine = commit.Machine;
-        var state = machine.State;
-        var message = new TaskMessage(task.Kind, commit.Partition, state.RunId, task.ScheduledEventId, context.Now());
+        var message = new TaskMessage(task.Kind, commit.Partition, machine.State.RunId, task.ScheduledEventId, context.Now());
         if (task.Kind == TaskKind.Activity && NewEvent(machine, task.ScheduledEventId) is { ActivityTaskScheduledEventAttributes: { } scheduled } e)
             message = message with { HasInput = true, Input = scheduled.Input, ActivityId = scheduled.ActivityId, ScheduledAt = e.EventTimestamp };
-        var reservation = dispatch.TryReserve(state.Domain, task.Kind, task.TaskList);
-        try
-        {
-            var put = await queues.EnqueueAsync(state.Domain, task.TaskList, task.Priority, message,
-                reservation is null ? TimeSpan.Zero : dispatch.Visibility, ct);
-            lock (commit.Queued) commit.Queued.Add(new QueuedTask(task, put, reservation));
-        }
-        catch
-        {
-            reservation?.Cancel();
-            throw;
-        }
+        return message;
     }
 
     /// <summary>The event this command recorded with that id (new events are numbered consecutively).</summary>
@@ -261,10 +324,7 @@ public sealed partial class ExecutionEngine(
 
     private static void CancelReservations(RunCommit commit)
     {
-        lock (commit.Queued)
-        {
-            foreach (var queued in commit.Queued) queued.Reservation?.Cancel();
-        }
+        foreach (var started in commit.Started) started.Reservation.Cancel();
     }
 
     private async Task DropQueuedAsync(RunCommit commit)
@@ -283,17 +343,21 @@ public sealed partial class ExecutionEngine(
         }
     }
 
-    /// <summary>After the commit: promised tasks go to their pollers; visible ones wake this instance's loop of their task list.</summary>
-    private async Task HandOverAsync(RunCommit commit)
+    /// <summary>After the commit: started tasks go to their pollers; queued ones wake this instance's loop of their task list.</summary>
+    private void HandOver(RunCommit commit)
     {
-        var domain = commit.Machine.State.Domain;
-        foreach (var (task, message, reservation) in commit.Queued)
+        var state = commit.Machine.State;
+        foreach (var (task, reservation, start) in commit.Started)
         {
-            if (reservation is not null && reservation.Deliver(message)) continue;
-            // The promised poller left in the meantime: the hidden message becomes visible for whoever looks next.
-            if (reservation is not null) await dispatch.ReleaseAsync(message);
-            dispatch.NotifyQueued(domain, task.Kind, task.TaskList);
+            var message = Message(commit, task);
+            reservation.Deliver(start switch
+            {
+                ActivityTaskStart activity => new ClaimedTask<ActivityTaskStart>(commit.Partition, state, activity, message),
+                DecisionTaskStart decision => new ClaimedTask<DecisionTaskStart>(commit.Partition, state, decision, message),
+                _ => throw new InvalidOperationException($"Not a task start: {start.GetType().Name}"),
+            });
         }
+        foreach (var (task, _) in commit.Queued) dispatch.NotifyQueued(state.Domain, task.Kind, task.TaskList);
     }
 
     /// <summary>Commits that change what the visibility index says: a start, a cancel request, a close.</summary>
@@ -304,9 +368,9 @@ public sealed partial class ExecutionEngine(
 
     private async Task AfterCommitAsync(RunCommit commit, CancellationToken ct)
     {
-        var (partition, machine, oldAlarm, alarm, repair) = commit;
+        var (partition, machine, oldAlarm, alarm, repair, _) = commit;
         var state = machine.State;
-        await HandOverAsync(commit);
+        HandOver(commit);
         if (machine.NewIntents.Count > 0) intents.NotifyLocal();
 
         var indexed = repair is null;

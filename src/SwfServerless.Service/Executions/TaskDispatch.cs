@@ -9,12 +9,11 @@ namespace SwfServerless.Service.Executions;
 /// <summary>
 /// This instance's waiting pollers, by task list, and the two ways a task reaches them.
 /// <list type="bullet">
-/// <item><b>Sync match.</b> A commit that schedules a task while a poller of its task list waits here reserves that
-/// poller (<see cref="TryReserve"/>), still puts the task's message BEFORE the commit but hidden for
-/// <see cref="Visibility"/>, and after the commit hands the message (with the receipt the put returned) to the poller,
-/// whose claim deletes it. No receive, no queue round trip between the commit and the poller. If this instance dies
-/// before the claim commits, the hidden message becomes visible by itself and any poller anywhere takes it: the
-/// message is the durable record, the hand-over only a shortcut.</item>
+/// <item><b>Started for a waiting poller.</b> A commit that schedules a task while a poller of its task list waits here
+/// reserves that poller (<see cref="TryReserve"/>) and records the task's *TaskStarted event, with the poller's
+/// identity, in the same commit; after the commit the started task is handed to the poller in-process. No message, no
+/// receive, no claim. Only tasks that time out once started are started this way: if the poller never hears of it
+/// (its caller left, this instance died), the task's timeout brings it back, as a lost poll answer does in SWF.</item>
 /// <item><b>One receive loop per task list.</b> Tasks nobody here was waiting for (queued by another instance, or
 /// before a poller came) are received by one loop per task list, however many pollers wait on it: up to as many
 /// messages per receive as there are free pollers, at once again while it finds work, backing off with jitter from
@@ -36,12 +35,12 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     private readonly CancellationTokenSource stopping = new();
     private long matched;
 
-    /// <summary>How long a task handed to a poller (received, or put for a sync match) stays hidden from every other poller.</summary>
+    /// <summary>How long a task message received for a poller stays hidden from every other poller.</summary>
     public TimeSpan Visibility => TimeSpan.FromSeconds(Math.Max(1, options.Value.TaskVisibilitySeconds));
 
     private TimeSpan MaxInterval => TimeSpan.FromMilliseconds(Math.Max(FirstLook.TotalMilliseconds, options.Value.PollIntervalMilliseconds));
 
-    /// <summary>Tasks handed to a poller by a sync match since start (for tests and measurements).</summary>
+    /// <summary>Tasks started for a poller waiting here by the commit that scheduled them, since start (for tests and measurements).</summary>
     public long Matched => Interlocked.Read(ref matched);
 
     /// <summary>Task lists with a receive loop right now.</summary>
@@ -51,21 +50,31 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     public int Waiting(string domain, TaskKind kind, string taskList) =>
         lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list) ? list.Count : 0;
 
-    /// <summary>Waits up to <paramref name="timeout"/> for a task of the task list; null when none came or the caller left.</summary>
-    public async Task<ReceivedTask?> WaitAsync(string domain, TaskKind kind, string taskList, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for a task of the task list: a message to claim, or a task already started
+    /// for this poller (<paramref name="identity"/> goes into its *TaskStarted event); null when none came or the caller left.
+    /// </summary>
+    public async Task<TaskOffer?> WaitAsync(string domain, TaskKind kind, string taskList, string? identity, TimeSpan timeout, CancellationToken ct)
     {
         var key = TaskQueues.TaskListKey(domain, kind, taskList);
+        var until = clock.GetUtcNow() + timeout;
         while (true)
         {
             var list = lists.GetOrAdd(key, k => new Waiters(this, k, domain, kind, taskList));
             // Null: that loop ended and left the dictionary just now; the next GetOrAdd makes its successor.
-            if (list.TryAdd() is { } waiter) return await list.WaitAsync(waiter, timeout, ct);
+            if (list.TryAdd(identity) is not { } waiter) continue;
+            var offer = await list.WaitAsync(waiter, until - clock.GetUtcNow(), ct);
+            // A commit that reserved this poller did not happen: wait on, for the time left.
+            if (!ReferenceEquals(offer, TaskOffer.Again)) return offer;
+            if (ct.IsCancellationRequested || clock.GetUtcNow() >= until) return null;
         }
     }
 
-    /// <summary>Promises the task about to be committed to a free poller of its task list; null when none is free (queue it visibly).</summary>
+    /// <summary>Promises the task about to be committed to a waiting poller of its task list; null when none waits (queue it).</summary>
     public Reservation? TryReserve(string domain, TaskKind kind, string taskList) =>
-        lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list) && list.TryReserve() ? new Reservation(this, list) : null;
+        lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list) && list.TryReserve() is { } waiter
+            ? new Reservation(this, list, waiter)
+            : null;
 
     /// <summary>This instance queued a visible task on the task list (after its commit): its loop looks now.</summary>
     public void NotifyQueued(string domain, TaskKind kind, string taskList)
@@ -89,28 +98,48 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
 
     public void Dispose() => stopping.Cancel();
 
+    /// <summary>What a waiting poller is given: a task message to claim, or a task the scheduling commit started for it.</summary>
+    public sealed record TaskOffer(ReceivedTask? Message, ClaimedTask? Started)
+    {
+        /// <summary>The commit that reserved the poller did not happen: it waits on.</summary>
+        internal static readonly TaskOffer Again = new(null, null);
+    }
+
+    /// <summary>A poller waiting here, and what it will be given.</summary>
+    internal sealed class Waiter(string? identity)
+    {
+        public string? Identity { get; } = identity;
+        public TaskCompletionSource<TaskOffer?> Offer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     /// <summary>One poller promised one task by a commit in flight: settled once, by the hand-over or by cancelling.</summary>
     public sealed class Reservation
     {
         private readonly TaskDispatch owner;
         private readonly Waiters list;
+        private readonly Waiter waiter;
         private int settled;
 
-        internal Reservation(TaskDispatch owner, Waiters list) => (this.owner, this.list) = (owner, list);
+        internal Reservation(TaskDispatch owner, Waiters list, Waiter waiter) => (this.owner, this.list, this.waiter) = (owner, list, waiter);
 
-        /// <summary>After the commit: hands the task to a waiting poller; false when they have all left (release the message then).</summary>
-        public bool Deliver(ReceivedTask task)
+        /// <summary>The poller's identity, for the *TaskStarted event.</summary>
+        public string? Identity => waiter.Identity;
+
+        /// <summary>After the commit: hands the started task to the poller.</summary>
+        public void Deliver(ClaimedTask started)
         {
-            if (Interlocked.Exchange(ref settled, 1) != 0) return false;
-            if (!list.Deliver(task)) return false;
+            if (Interlocked.Exchange(ref settled, 1) != 0) return;
+            list.Settle();
             Interlocked.Increment(ref owner.matched);
-            return true;
+            waiter.Offer.TrySetResult(new TaskOffer(null, started));
         }
 
-        /// <summary>The commit did not happen, or its outcome is unknown: the poller is free again.</summary>
+        /// <summary>The commit did not happen, or its outcome is unknown: the poller waits on.</summary>
         public void Cancel()
         {
-            if (Interlocked.Exchange(ref settled, 1) == 0) list.Unreserve();
+            if (Interlocked.Exchange(ref settled, 1) != 0) return;
+            list.Settle();
+            waiter.Offer.TrySetResult(TaskOffer.Again);
         }
     }
 
@@ -118,8 +147,8 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     internal sealed class Waiters(TaskDispatch owner, string key, string domain, TaskKind kind, string taskList)
     {
         private readonly object gate = new();
-        private readonly LinkedList<TaskCompletionSource<ReceivedTask?>> waiters = new();
-        private int reserved;
+        private readonly LinkedList<Waiter> waiters = new();
+        private int reserved; // pollers promised a task by a commit in flight (out of the list meanwhile)
         private bool stopped, running, queued;
         private long queuedVersion;
         private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -127,15 +156,15 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
 
         public int Count { get { lock (gate) return waiters.Count; } }
 
-        /// <summary>Waiters no commit has promised a task to: what the loop receives for.</summary>
-        private int Free => waiters.Count - reserved;
+        /// <summary>Waiters no commit has promised a task to (the listed ones): what the loop receives for.</summary>
+        private int Free => waiters.Count;
 
-        public LinkedListNode<TaskCompletionSource<ReceivedTask?>>? TryAdd()
+        public LinkedListNode<Waiter>? TryAdd(string? identity)
         {
             lock (gate)
             {
                 if (stopped) return null;
-                var node = waiters.AddLast(new TaskCompletionSource<ReceivedTask?>(TaskCreationOptions.RunContinuationsAsynchronously));
+                var node = waiters.AddLast(new Waiter(identity));
                 lastWaiterAt = owner.clock.GetUtcNow();
                 if (!running)
                 {
@@ -149,11 +178,12 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             }
         }
 
-        public async Task<ReceivedTask?> WaitAsync(LinkedListNode<TaskCompletionSource<ReceivedTask?>> node, TimeSpan timeout, CancellationToken ct)
+        public async Task<TaskOffer?> WaitAsync(LinkedListNode<Waiter> node, TimeSpan timeout, CancellationToken ct)
         {
+            var offer = node.Value.Offer.Task;
             try
             {
-                return await node.Value.Task.WaitAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero, owner.clock, ct);
+                return await offer.WaitAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero, owner.clock, ct);
             }
             catch (Exception e) when (e is TimeoutException or OperationCanceledException)
             {
@@ -166,36 +196,31 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                         return null;
                     }
                 }
-                // A task was handed over just as the wait ended: take it (a claim whose caller left gives it back).
-                return node.Value.Task.Result;
+                // Promised to a commit in flight, or handed a message, just as the wait ended: the answer is at most a
+                // commit away. A started task is the poller's now; a message whose poller left goes back (see TaskPoller).
+                return await offer;
             }
         }
 
-        public bool TryReserve()
+        /// <summary>Takes the first waiting poller out of the list for a commit in flight; null when none waits.</summary>
+        public Waiter? TryReserve()
         {
             lock (gate)
             {
-                if (stopped || Free <= 0) return false;
+                if (stopped || waiters.First is not { } node) return null;
+                waiters.Remove(node);
                 reserved++;
-                return true;
+                return node.Value;
             }
         }
 
-        public bool Deliver(ReceivedTask task)
+        /// <summary>A reservation was settled (delivered or cancelled; a cancelled poller adds itself again).</summary>
+        public void Settle()
         {
             lock (gate)
             {
                 reserved--;
-                return HandOver(task);
-            }
-        }
-
-        public void Unreserve()
-        {
-            lock (gate)
-            {
-                reserved--;
-                if (Free == 1) wake.TrySetResult();
+                lastWaiterAt = owner.clock.GetUtcNow();
             }
         }
 
@@ -209,13 +234,13 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             }
         }
 
-        /// <summary>Under the gate: the first waiter gets the task. Only this completes a waiter, and only while it is listed.</summary>
+        /// <summary>Under the gate: the first waiter gets the message. Only this and a reservation complete a waiter, each only once it is out of the list.</summary>
         private bool HandOver(ReceivedTask task)
         {
             var node = waiters.First;
             if (node is null) return false;
             waiters.Remove(node);
-            node.Value.TrySetResult(task);
+            node.Value.Offer.TrySetResult(new TaskOffer(task, null));
             return true;
         }
 

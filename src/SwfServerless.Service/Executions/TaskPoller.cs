@@ -6,13 +6,17 @@ using SwfServerless.Storage.Tasks;
 
 namespace SwfServerless.Service.Executions;
 
-/// <summary>A task handed to a poller: the run as committed with the claim, what the claim returned, and the task's message.</summary>
-public sealed record ClaimedTask<TStart>(string Partition, ExecutionState State, TStart Start, TaskMessage Message);
+/// <summary>A task handed to a poller: the run as committed with its *TaskStarted event, and the task's message (for a task
+/// started by the commit that scheduled it, the message it would have had).</summary>
+public abstract record ClaimedTask(string Partition, ExecutionState State, TaskMessage Message);
+
+/// <summary>A claimed task with what its start returned.</summary>
+public sealed record ClaimedTask<TStart>(string Partition, ExecutionState State, TStart Start, TaskMessage Message) : ClaimedTask(Partition, State, Message);
 
 /// <summary>
-/// Long polls: wait on this instance's <see cref="TaskDispatch"/> for the task list's next message (handed over by the
-/// commit that scheduled it, or received by the task list's loop), and claim its task by committing the *TaskStarted
-/// event under the run's ETag. Messages are at-least-once; the claim is exactly once. A message whose task is already
+/// Long polls: wait on this instance's <see cref="TaskDispatch"/> for the task list's next task: one the commit that
+/// scheduled it already started for this poller, or a message received by the task list's loop, whose task is claimed by
+/// committing the *TaskStarted event under the run's ETag. Messages are at-least-once; the claim is exactly once. A message whose task is already
 /// started, closed or gone is deleted; one whose scheduling commit is not visible yet is put back for a moment.
 /// </summary>
 public sealed partial class TaskPoller(
@@ -27,13 +31,14 @@ public sealed partial class TaskPoller(
     private static readonly TimeSpan GaveUpRetry = TimeSpan.FromSeconds(1);
 
     public Task<ClaimedTask<DecisionTaskStart>?> PollDecisionAsync(string domain, string taskList, string? identity, CancellationToken ct) =>
-        PollAsync(domain, TaskKind.Decision, taskList, (m, e) => m.StartDecisionTask(e, identity), ct);
+        PollAsync(domain, TaskKind.Decision, taskList, identity, (m, e) => m.StartDecisionTask(e, identity), ct);
 
     public Task<ClaimedTask<ActivityTaskStart>?> PollActivityAsync(string domain, string taskList, string? identity, CancellationToken ct) =>
-        PollAsync(domain, TaskKind.Activity, taskList, (m, e) => m.StartActivityTask(e, identity), ct);
+        PollAsync(domain, TaskKind.Activity, taskList, identity, (m, e) => m.StartActivityTask(e, identity), ct);
 
     private async Task<ClaimedTask<TStart>?> PollAsync<TStart>(
-        string domain, TaskKind kind, string taskList, Func<ExecutionMachine, long, TStart?> claim, CancellationToken ct) where TStart : class
+        string domain, TaskKind kind, string taskList, string? identity, Func<ExecutionMachine, long, TStart?> claim, CancellationToken ct)
+        where TStart : class
     {
         var deadline = context.Now() + TimeSpan.FromSeconds(context.Options.LongPollSeconds);
         for (var first = true; !ct.IsCancellationRequested; first = false)
@@ -41,11 +46,19 @@ public sealed partial class TaskPoller(
             var remaining = deadline - context.Now();
             if (remaining <= TimeSpan.Zero && !first) return null;
             var offered = remaining > TimeSpan.Zero
-                ? await dispatch.WaitAsync(domain, kind, taskList, remaining, ct)
+                ? await dispatch.WaitAsync(domain, kind, taskList, identity, remaining, ct)
                 // No time to wait (LongPollSeconds 0): one look of its own, as every poll gets.
-                : (await queues.ReceiveAsync(domain, kind, taskList, 1, dispatch.Visibility, ct)).FirstOrDefault();
+                : (await queues.ReceiveAsync(domain, kind, taskList, 1, dispatch.Visibility, ct)).FirstOrDefault() is { } message
+                    ? new TaskDispatch.TaskOffer(message, null)
+                    : null;
             if (offered is null) return null;
-            if (await ClaimAsync(offered, claim, ct) is { } claimed) return claimed;
+            if (offered.Started is { } started)
+            {
+                // Started for us by its scheduling commit. If our caller has left, nobody will hear of it: its timeout brings it back.
+                if (ct.IsCancellationRequested) LogStartedForLeaver(log, started.State.RunId, kind);
+                return (ClaimedTask<TStart>)started;
+            }
+            if (await ClaimAsync(offered.Message!, claim, ct) is { } claimed) return claimed;
         }
         return null;
     }
@@ -61,7 +74,7 @@ public sealed partial class TaskPoller(
                 ct.ThrowIfCancellationRequested();
                 using (await engine.TurnAsync(message.RunId, ct))
                 {
-                    // First this instance's copy (a sync match finds what the scheduling commit left there); anything but a
+                    // First this instance's copy (the scheduling commit's, if it was made here); anything but a
                     // claim to commit is decided again on the stored row, since nothing would catch a stale copy.
                     var run = attempt == 1
                         ? await executions.LoadCachedAsync(message.Partition, message.RunId, ct)
@@ -130,6 +143,9 @@ public sealed partial class TaskPoller(
 
     /// <summary>Full jitter, doubling from 20 ms up to 200 ms: racing claimers spread out instead of colliding again.</summary>
     private static TimeSpan ClaimBackOff(int attempt) => TimeSpan.FromMilliseconds(Random.Shared.Next(1, Math.Min(200, 10 << attempt) + 1));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A {Kind} task of run {RunId} was started for a poller that left before it was answered; the task's timeout brings it back")]
+    private static partial void LogStartedForLeaver(ILogger log, string runId, TaskKind kind);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Claim on run {RunId} lost a race; rereading (attempt {Attempt})")]
     private static partial void LogClaimConflict(ILogger log, string runId, int attempt);

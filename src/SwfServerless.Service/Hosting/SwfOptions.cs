@@ -26,12 +26,13 @@ public sealed class SwfOptions
 
     /// <summary>
     /// Longest pause between looks at a task list's queue while pollers wait on it (one look per task list and instance,
-    /// however many pollers wait; tasks queued on this instance reach its pollers at once).
+    /// however many pollers wait; tasks queued on this instance reach its pollers at once). Another instance's task waits
+    /// half of it on average: 400 ms keeps that near 200 ms for about $2.60 a month per watched task list.
     /// </summary>
-    public int PollIntervalMilliseconds { get; set; } = 500;
+    public int PollIntervalMilliseconds { get; set; } = 400;
 
     /// <summary>
-    /// How long a task handed to a poller stays hidden from every other poller while it is claimed: after a crash of the
+    /// How long a task message received for a poller stays hidden from every other poller while it is claimed: after a crash of the
     /// instance holding it, it comes back this much later. A claim takes milliseconds.
     /// </summary>
     public int TaskVisibilitySeconds { get; set; } = 30;

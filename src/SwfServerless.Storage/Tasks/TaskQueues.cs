@@ -27,8 +27,8 @@ public sealed record TaskMessage(TaskKind Kind, string Partition, string RunId, 
 }
 
 /// <summary>
-/// A task message as this instance holds it: received from a queue (<paramref name="QueueName"/>), or just put there
-/// for a poller waiting here (a sync match). Hidden from other pollers until it is deleted or its visibility ends.
+/// A task message as this instance holds it: received from a queue (<paramref name="QueueName"/>), or just put there.
+/// A received one is hidden from other pollers until it is deleted or its visibility ends.
 /// </summary>
 public sealed record ReceivedTask(TaskMessage Message, string QueueName, string MessageId, string PopReceipt);
 
@@ -61,28 +61,26 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
         $"{prefix}-{taskListKey}" + (priority == 0 ? "" : priority > 0 ? $"-p{priority}" : $"-m{-(long)priority}");
 
     /// <summary>
-    /// Queues a task; returns the message with the receipt that deletes it. Called before the commit that schedules it: a
-    /// crash in between leaves a message whose task never committed, which claimers recognise and drop.
+    /// Queues a task, visible at once; returns the message with the receipt that deletes it (a commit that lost its race
+    /// deletes its messages). Called before the commit that schedules it: a crash in between leaves a message whose task
+    /// never committed, which claimers recognise and drop.
     /// </summary>
-    /// <param name="hiddenFor">Zero: visible at once. Otherwise hidden that long, because a poller of this instance takes it
-    /// (sync match); if this instance dies before that poller's claim commits, the message comes back by itself.</param>
-    public async Task<ReceivedTask> EnqueueAsync(string domain, string taskList, int priority, TaskMessage message, TimeSpan hiddenFor, CancellationToken ct)
+    public async Task<ReceivedTask> EnqueueAsync(string domain, string taskList, int priority, TaskMessage message, CancellationToken ct)
     {
         var key = TaskListKey(domain, message.Kind, taskList);
         if (priority != 0) await RegisterPriorityAsync(key, priority, ct);
         var queue = clients.GetQueueClient(QueueName(key, priority));
         var text = Serialize(message);
-        TimeSpan? hidden = hiddenFor > TimeSpan.Zero ? hiddenFor : null;
         SendReceipt receipt;
         try
         {
-            receipt = await queue.SendCheckedAsync(text, hidden, MessageTimeToLive, ct);
+            receipt = await queue.SendCheckedAsync(text, null, MessageTimeToLive, ct);
         }
         catch (RequestFailedException e) when (e.IsNotFound())
         {
             // The first task ever on this queue: create it (no per-queue cache to keep, and one request in the usual case).
             await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-            receipt = await queue.SendCheckedAsync(text, hidden, MessageTimeToLive, ct);
+            receipt = await queue.SendCheckedAsync(text, null, MessageTimeToLive, ct);
         }
         return new ReceivedTask(message, queue.Name, receipt.MessageId, receipt.PopReceipt);
     }

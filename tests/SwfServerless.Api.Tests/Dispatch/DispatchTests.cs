@@ -13,8 +13,9 @@ using SwfServerless.Testing;
 namespace SwfServerless.Api.Tests.Dispatch;
 
 /// <summary>
-/// How tasks reach pollers (<see cref="TaskDispatch"/>): the hand-over to a poller waiting on the same instance, its
-/// crash safety, one receive loop per task list however many pollers wait, and claims that keep losing races.
+/// How tasks reach pollers (<see cref="TaskDispatch"/>): started in the scheduling commit for a poller waiting on the same
+/// instance, and the timeout that brings such a task back, one receive loop per task list however many pollers wait, and
+/// claims that keep losing races.
 /// </summary>
 [Collection("api")]
 public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite)
@@ -40,11 +41,11 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
         Eventually.TrueAsync(() => Task.FromResult(Dispatch(app).Waiting("wf", kind, taskList) == count), $"{count} pollers waiting on {taskList}");
 
     [Fact]
-    public async Task A_poller_waiting_here_is_handed_the_task_with_its_input()
+    public async Task A_poller_waiting_here_is_handed_the_task_started_in_its_scheduling_commit_with_its_input()
     {
         var run = await Wf.StartAsync();
         var decision = await Wf.PollDecisionAsync(run);
-        var poll = Wf.PollActivityAsync();
+        var poll = Wf.PollActivityAsync(identity: "worker-here");
         await WaitingAsync(App, Workflows.Workers, 1);
         var matched = Dispatch(App).Matched;
 
@@ -53,7 +54,40 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
 
         Assert.Equal("payload", task.GetProperty("input").GetString());
         Assert.Equal(matched + 1, Dispatch(App).Matched);
-        Assert.Equal(1, Workflows.Count(await Wf.HistoryAsync(run), "ActivityTaskStarted"));
+        var history = await Wf.HistoryAsync(run);
+        Assert.Equal(1, Workflows.Count(history, "ActivityTaskStarted"));
+        // Scheduled and started in one commit: consecutive events, the poller's identity in the start.
+        var started = Workflows.Last(history, "ActivityTaskStarted");
+        Assert.Equal("worker-here", Workflows.Attributes(started).GetProperty("identity").GetString());
+        Assert.Equal(Workflows.Last(history, "ActivityTaskScheduled").GetProperty("eventId").GetInt64() + 1, started.GetProperty("eventId").GetInt64());
+
+        // The same for a decision task: the completion's commit starts it for the decider waiting here.
+        var decide = Wf.PollDecisionAsync(run);
+        await WaitingAsync(App, Workflows.Deciders, 1, TaskKind.Decision);
+        await App.OkAsync("RespondActivityTaskCompleted", new { taskToken = task.GetProperty("taskToken").GetString(), result = "done" });
+        var next = await decide;
+        Assert.Equal(matched + 2, Dispatch(App).Matched);
+        Assert.Contains(next.GetProperty("events").EnumerateArray(), e => e.GetProperty("eventType").GetString() == "ActivityTaskCompleted");
+    }
+
+    [Fact]
+    public async Task A_task_that_would_never_time_out_once_started_goes_by_its_queue()
+    {
+        // Nothing would bring such a task back if its poller never heard of it: it is claimed from its message instead.
+        await Wf.RegisterActivityAsync("endless", scheduleToStart: "NONE", scheduleToClose: "NONE", startToClose: "NONE");
+        var run = await Wf.StartAsync();
+        var decision = await Wf.PollDecisionAsync(run);
+        var poll = Wf.PollActivityAsync(identity: "worker-here");
+        await WaitingAsync(App, Workflows.Workers, 1);
+        var matched = Dispatch(App).Matched;
+
+        await Wf.DecideAsync(decision, Workflows.Schedule("e1", type: "endless", input: "payload"));
+        var task = await poll;
+
+        Assert.Equal("payload", task.GetProperty("input").GetString());
+        Assert.Equal(matched, Dispatch(App).Matched);
+        var started = Workflows.Last(await Wf.HistoryAsync(run), "ActivityTaskStarted");
+        Assert.Equal("worker-here", Workflows.Attributes(started).GetProperty("identity").GetString());
     }
 
     [Fact]
@@ -136,28 +170,44 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
     }
 
     [Fact]
-    public async Task A_task_handed_to_a_poller_of_an_instance_that_dies_before_the_claim_commits_reaches_another_poller()
+    public async Task A_task_started_for_a_poller_whose_instance_dies_at_the_commit_times_out_and_comes_back()
     {
+        await Wf.RegisterActivityAsync("quick", scheduleToStart: "NONE", scheduleToClose: "NONE", startToClose: "2");
         var death = new Death();
         await using var dying = await TestApp.StartAsync(Azurite, WithPrefix(Settings()), services => services.AddSingleton(
             StorageClients.FromConnectionString(Azurite.ConnectionString, new StorageClientOptions { HttpClient = new HttpClient(death), MaxRetries = 0 })));
         var onDying = Wf.On(dying);
         var run = await onDying.StartAsync();
         var decision = await onDying.PollDecisionAsync(run);
-        var poll = dying.CallAsync("PollForActivityTask", new { domain = "wf", taskList = new { name = Workflows.Workers } });
+        var poll = dying.CallAsync("PollForActivityTask", new { domain = "wf", taskList = new { name = Workflows.Workers }, identity = "lost-worker" });
         await WaitingAsync(dying, Workflows.Workers, 1);
 
-        death.Armed = true; // the claim's commit, and everything after it, never reach storage
-        await onDying.DecideAsync(decision, Workflows.Schedule("a1", input: "survives"));
-        Assert.NotEqual(HttpStatusCode.OK, (await poll).Status);
-        Assert.Equal(1, Dispatch(dying).Matched);
+        death.Armed = true; // the commit that schedules and starts the task reaches storage; its answer, and all after it, do not
+        Assert.NotEqual(HttpStatusCode.OK, (await dying.CallAsync("RespondDecisionTaskCompleted", new
+        {
+            taskToken = decision.GetProperty("taskToken").GetString(), decisions = new[] { Workflows.Schedule("q1", type: "quick") },
+        })).Status);
         await dying.DisposeAsync();
+        try
+        {
+            // The poll ended with its instance: whatever it answered, it did not get the task.
+            var answer = await poll.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.False(answer.Status == HttpStatusCode.OK && answer.Json.TryGetProperty("taskToken", out _), "the lost worker was answered");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+        }
 
-        // The message the dead instance hid comes back after TaskVisibilitySeconds (2 s) and this instance's loop finds it.
-        var task = await Wf.PollActivityAsync();
-        Assert.Equal("a1", task.GetProperty("activityId").GetString());
-        Assert.Equal("survives", task.GetProperty("input").GetString());
-        Assert.Equal(1, Workflows.Count(await Wf.HistoryAsync(run), "ActivityTaskStarted"));
+        // Nobody heard of the start: the task's START_TO_CLOSE (2 s) ends it, on an instance that sweeps, and the decider hears.
+        await using var survivor = await TestApp.StartAsync(Azurite, WithPrefix(new()
+        {
+            ["Swf:LongPollSeconds"] = "5", ["Swf:SweepIntervalSeconds"] = "1",
+        }));
+        var history = await Wf.On(survivor).WaitForHistoryAsync(run, h => Workflows.Count(h, "ActivityTaskTimedOut") == 1, "the start-to-close timeout");
+        Assert.Equal("lost-worker", Workflows.Attributes(Workflows.Last(history, "ActivityTaskStarted")).GetProperty("identity").GetString());
+        Assert.Equal("START_TO_CLOSE", Workflows.Attributes(Workflows.Last(history, "ActivityTaskTimedOut")).GetProperty("timeoutType").GetString());
+        var next = await Wf.On(survivor).PollDecisionAsync(run);
+        Assert.Contains(next.GetProperty("events").EnumerateArray(), e => e.GetProperty("eventType").GetString() == "ActivityTaskTimedOut");
     }
 
     [Fact]
@@ -182,7 +232,8 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
         Assert.Equal(1, Workflows.Count(await wf.HistoryAsync(run), "ActivityTaskStarted"));
     }
 
-    /// <summary>Once armed, lets everything through until the first claim commit (ActivityTaskStarted), then nothing at all.</summary>
+    /// <summary>Once armed, lets everything through up to the first commit with an ActivityTaskStarted, which reaches storage
+    /// but whose answer is lost; then nothing at all.</summary>
     private sealed class Death() : DelegatingHandler(new SocketsHttpHandler())
     {
         public volatile bool Armed;
@@ -190,10 +241,14 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
         {
-            if (Armed && !dead && request.RequestUri!.AbsolutePath.EndsWith("/$batch", StringComparison.Ordinal) && request.Content is not null
-                && (await request.Content.ReadAsStringAsync(ct)).Contains("ActivityTaskStarted", StringComparison.Ordinal))
-                dead = true;
             if (dead) throw new HttpRequestException("the instance is dead");
+            if (Armed && request.RequestUri!.AbsolutePath.EndsWith("/$batch", StringComparison.Ordinal) && request.Content is not null
+                && (await request.Content.ReadAsStringAsync(ct)).Contains("ActivityTaskStarted", StringComparison.Ordinal))
+            {
+                dead = true;
+                using var applied = await base.SendAsync(request, ct);
+                throw new HttpRequestException("the instance died before the answer");
+            }
             return await base.SendAsync(request, ct);
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SwfServerless.Core.Executions;
+using SwfServerless.Core.Model;
 using SwfServerless.Service.Executions;
 using SwfServerless.Service.Hosting;
 using SwfServerless.Storage;
@@ -38,7 +39,7 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_task_lists_loop_ends_and_is_forgotten_once_nobody_has_waited_for_a_while()
     {
-        var waits = Enumerable.Range(0, 3).Select(i => dispatch.WaitAsync("d", TaskKind.Activity, $"list-{i}", TimeSpan.FromSeconds(1), default)).ToList();
+        var waits = Enumerable.Range(0, 3).Select(i => dispatch.WaitAsync("d", TaskKind.Activity, $"list-{i}", null, TimeSpan.FromSeconds(1), default)).ToList();
         Assert.Equal(3, dispatch.ActiveLists);
 
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -51,9 +52,39 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
         }, "every loop ended");
 
         // A poller that comes later gets a new loop.
-        var again = dispatch.WaitAsync("d", TaskKind.Activity, "list-0", TimeSpan.FromSeconds(1), default);
+        var again = dispatch.WaitAsync("d", TaskKind.Activity, "list-0", null, TimeSpan.FromSeconds(1), default);
         Assert.Equal(1, dispatch.ActiveLists);
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Null(await again);
+    }
+
+    [Fact]
+    public async Task A_reserved_poller_gets_the_task_started_for_it_or_waits_on_when_the_commit_does_not_happen()
+    {
+        var wait = dispatch.WaitAsync("d", TaskKind.Activity, "reserved", "worker-7", TimeSpan.FromSeconds(30), default);
+        Assert.Equal(1, dispatch.Waiting("d", TaskKind.Activity, "reserved"));
+
+        // A commit in flight takes the poller out of the list (no second commit, and no receive, can have it)...
+        var first = dispatch.TryReserve("d", TaskKind.Activity, "reserved");
+        Assert.NotNull(first);
+        Assert.Equal("worker-7", first.Identity);
+        Assert.Null(dispatch.TryReserve("d", TaskKind.Activity, "reserved"));
+        Assert.Equal(0, dispatch.Waiting("d", TaskKind.Activity, "reserved"));
+
+        // ...and gives it back when it does not commit: the poller waits on, for the time it has left.
+        first.Cancel();
+        await Eventually.TrueAsync(() => Task.FromResult(dispatch.Waiting("d", TaskKind.Activity, "reserved") == 1), "the poller waits again");
+        Assert.False(wait.IsCompleted);
+
+        var second = dispatch.TryReserve("d", TaskKind.Activity, "reserved")!;
+        var started = new ClaimedTask<ActivityTaskStart>("p", new ExecutionState(), new ActivityTaskStart(5, 6, "a1", new ActivityType { Name = "t", Version = "1" },
+            new WorkflowExecution { WorkflowId = "w", RunId = "r" }, "reserved"), new TaskMessage(TaskKind.Activity, "p", "r", 5, clock.GetUtcNow()));
+        second.Deliver(started);
+        second.Cancel(); // settled once: a late cancel changes nothing
+
+        var offer = await wait;
+        Assert.Same(started, offer?.Started);
+        Assert.Null(offer?.Message);
+        Assert.Equal(1, dispatch.Matched);
     }
 }

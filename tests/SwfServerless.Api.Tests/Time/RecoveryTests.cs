@@ -92,8 +92,16 @@ public sealed class RecoveryTests(AzuriteFixture azurite) : IAsyncLifetime
         }
         if (!inProcessTimers)
         {
-            Assert.All(await Task.WhenAll(runs.Select(r => RemindersOfAsync(a, r.RunId))), rs => Assert.All(rs, r => Assert.True(r.Due > DateTimeOffset.UtcNow)));
-            Assert.Equal(0, (await SweepAsync(b)).Handled);
+            // Every run's alarm moved on. A reminder that a racing sweep met after its alarm had moved is looked at again a
+            // little later (it might have preceded its commit, see RunAlarms), so it may be due now: sweeping it fires nothing.
+            Assert.All(await Task.WhenAll(runs.Select(r => RemindersOfAsync(a, r.RunId))),
+                rs => Assert.All(rs.Where(r => r.Attempt == 0), r => Assert.True(r.Due > DateTimeOffset.UtcNow)));
+            await Task.WhenAll(SweepAsync(b), SweepAsync(a));
+            foreach (var run in runs)
+            {
+                var events = await onB.HistoryAsync(run);
+                Assert.Equal((1, 1, 2), (Count(events, "TimerFired"), Count(events, "ActivityTaskTimedOut"), Count(events, "DecisionTaskScheduled")));
+            }
         }
         // Each decision task the firing scheduled was queued once: the deciders get one each, then nothing.
         for (var i = 0; i < runs.Count; i++) await (i % 2 == 0 ? onA : onB).PollDecisionAsync();

@@ -37,7 +37,8 @@ public sealed class PollForActivityTask(ServiceContext context, TaskPoller polle
     }
 
     /// <summary>
-    /// Whether the task's message brought the input along (from the commit that scheduled it: in-process for a sync match,
+    /// Whether the task's message brought the input along (from the commit that scheduled it: in-process for a task started
+    /// for a poller waiting here,
     /// else in the queue message) for the activity that was claimed. A message of a commit that lost its race may
     /// name the same event id for another activity (the retry numbered events differently): then its activity id or its
     /// scheduled time differs, and the input is read from history instead.
