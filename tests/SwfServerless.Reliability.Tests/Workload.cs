@@ -31,24 +31,39 @@ public sealed class Workload(SwfHttp swf, string domain, int workflows, int poll
     public long Decisions => Interlocked.Read(ref decisions);
     public long Activities => Interlocked.Read(ref activities);
 
+    /// <summary>
+    /// Registers the domain and types. A registration is not idempotent (in SWF neither): when storage applied one but its
+    /// answer was lost, the client's retry is told it already exists, which for this fresh domain means "done".
+    /// </summary>
     public async Task RegisterAsync()
     {
-        await swf.CallAsync("RegisterDomain", new JsonObject { ["name"] = domain, ["workflowExecutionRetentionPeriodInDays"] = "1" });
+        await RegisterOnceAsync("RegisterDomain", new JsonObject { ["name"] = domain, ["workflowExecutionRetentionPeriodInDays"] = "1" });
         foreach (var type in new[] { "flow", "child" })
-            await swf.CallAsync("RegisterWorkflowType", new JsonObject
+            await RegisterOnceAsync("RegisterWorkflowType", new JsonObject
             {
                 ["domain"] = domain, ["name"] = type, ["version"] = "1",
                 ["defaultTaskList"] = new JsonObject { ["name"] = DecisionList },
                 ["defaultExecutionStartToCloseTimeout"] = "3600", ["defaultTaskStartToCloseTimeout"] = "10",
                 ["defaultChildPolicy"] = "TERMINATE",
             });
-        await swf.CallAsync("RegisterActivityType", new JsonObject
+        await RegisterOnceAsync("RegisterActivityType", new JsonObject
         {
             ["domain"] = domain, ["name"] = "work", ["version"] = "1",
             ["defaultTaskList"] = new JsonObject { ["name"] = ActivityList },
             ["defaultTaskStartToCloseTimeout"] = "10", ["defaultTaskHeartbeatTimeout"] = "NONE",
             ["defaultTaskScheduleToStartTimeout"] = "NONE", ["defaultTaskScheduleToCloseTimeout"] = "NONE",
         });
+    }
+
+    private async Task RegisterOnceAsync(string operation, JsonObject body)
+    {
+        try
+        {
+            await swf.CallAsync(operation, body);
+        }
+        catch (SwfFaultException e) when (e.Type is "DomainAlreadyExistsFault" or "TypeAlreadyExistsFault")
+        {
+        }
     }
 
     /// <summary>Starts every workflow and signals it (a few at a time, spread over the instances).</summary>
