@@ -238,7 +238,7 @@ public sealed partial class ExecutionEngine(
     private List<StartedForWaiter> StartForWaiters(ExecutionMachine machine)
     {
         var started = new List<StartedForWaiter>();
-        if (machine.NewTasks.Count == 0) return started;
+        if (machine.NewTasks.Count == 0 || !options.Value.StartTasksForWaitingPollers) return started;
         try
         {
             foreach (var task in machine.NewTasks)

@@ -32,6 +32,14 @@ public sealed class SwfOptions
     public int PollIntervalMilliseconds { get; set; } = 400;
 
     /// <summary>
+    /// A task scheduled while a poller of its task list waits on this instance is started for that poller in the
+    /// scheduling commit (no queue message at all), if a timeout would end it once started; a lost answer then costs the
+    /// task's timeout, as a lost poll answer does in SWF. False: every task goes by its queue and is claimed from its
+    /// message, which costs three more storage requests per task and survives a lost answer without a timeout.
+    /// </summary>
+    public bool StartTasksForWaitingPollers { get; set; } = true;
+
+    /// <summary>
     /// How long a task message received for a poller stays hidden from every other poller while it is claimed: after a crash of the
     /// instance holding it, it comes back this much later. A claim takes milliseconds.
     /// </summary>

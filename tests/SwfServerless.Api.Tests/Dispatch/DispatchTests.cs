@@ -91,6 +91,27 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
     }
 
     [Fact]
+    public async Task With_starts_for_waiting_pollers_turned_off_every_task_goes_by_its_queue()
+    {
+        var settings = WithPrefix(Settings());
+        settings["Swf:StartTasksForWaitingPollers"] = "false";
+        await using var app = await TestApp.StartAsync(Azurite, settings);
+        var wf = Wf.On(app);
+        var run = await wf.StartAsync();
+        var decision = await wf.PollDecisionAsync(run);
+        var poll = wf.PollActivityAsync(identity: "worker-here");
+        await WaitingAsync(app, Workflows.Workers, 1);
+
+        await wf.DecideAsync(decision, Workflows.Schedule("a1", input: "payload"));
+        var task = await poll;
+
+        Assert.Equal("payload", task.GetProperty("input").GetString());
+        Assert.Equal(0, Dispatch(app).Matched);
+        var history = await wf.HistoryAsync(run);
+        Assert.Equal("worker-here", Workflows.Attributes(Workflows.Last(history, "ActivityTaskStarted")).GetProperty("identity").GetString());
+    }
+
+    [Fact]
     public async Task An_input_too_large_for_a_queue_message_is_read_from_history()
     {
         var run = await Wf.StartAsync();
