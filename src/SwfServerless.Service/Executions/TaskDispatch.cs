@@ -171,8 +171,8 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                     running = true;
                     _ = Task.Run(RunAsync);
                 }
-                // The loop sleeps while no one is free, and a task this instance queued may be waiting: look now. Any other
-                // poller joins the loop's rhythm, so 64 pollers cost what one does.
+                // The loop sleeps while no one is free: wake it to look when its next look is due (at once if that has passed
+                // or this instance queued a task). Any other poller joins the loop's rhythm, so 64 pollers cost what one does.
                 else if (Free == 1 || queued) wake.TrySetResult();
                 return node;
             }
@@ -248,10 +248,12 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
         {
             var ct = owner.stopping.Token;
             var delay = FirstLook;
+            var nextLook = DateTimeOffset.MinValue; // when the next look is due
             while (!ct.IsCancellationRequested)
             {
                 int want;
                 long version;
+                bool urgent;
                 Task woken;
                 lock (gate)
                 {
@@ -267,17 +269,25 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                     woken = wake.Task;
                     want = Math.Min(Free, TaskQueues.MaxReceive);
                     version = queuedVersion;
+                    urgent = queued;
                 }
 
                 TimeSpan pause;
+                var now = owner.clock.GetUtcNow();
                 if (want <= 0)
                 {
                     pause = IdleStop; // nobody to look for: a poller that comes wakes the loop
                 }
+                else if (!urgent && now < nextLook)
+                {
+                    // A poller came back before the next look was due: keep the rhythm. A poller that is answered at once
+                    // (its tasks started for it in their scheduling commits) would otherwise cost a receive per poll call.
+                    pause = nextLook - now;
+                }
                 else
                 {
                     var found = await LookAsync(want, ct);
-                    if (found == want) { delay = FirstLook; continue; } // every free poller served: more may be waiting
+                    if (found == want) { delay = FirstLook; nextLook = DateTimeOffset.MinValue; continue; } // all served: more may wait
                     if (found > 0) delay = FirstLook;
                     else if (found == 0)
                     {
@@ -285,11 +295,11 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                     }
                     pause = found < 0 ? owner.MaxInterval : Jitter(delay);
                     delay = delay * 2 < owner.MaxInterval ? delay * 2 : owner.MaxInterval;
+                    nextLook = owner.clock.GetUtcNow() + pause;
                 }
                 try
                 {
                     await woken.WaitAsync(pause, owner.clock, ct);
-                    delay = FirstLook;
                 }
                 catch (TimeoutException)
                 {

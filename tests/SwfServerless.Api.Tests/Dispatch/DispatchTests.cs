@@ -71,6 +71,41 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
     }
 
     [Fact]
+    public async Task A_workflow_whose_pollers_always_wait_here_puts_no_task_message_and_commits_once_per_task()
+    {
+        await using var app = await TestApp.StartAsync(Azurite, WithPrefix(Settings()));
+        var wf = Wf.On(app);
+        var metrics = app.Services.GetRequiredService<StorageClients>().Metrics;
+        const int steps = 4;
+        var decide = wf.PollDecisionAsync();
+        await WaitingAsync(app, Workflows.Deciders, 1, TaskKind.Decision);
+        var before = metrics.Snapshot();
+
+        var run = await wf.StartAsync();
+        var decision = await decide;
+        for (var i = 0; i < steps; i++)
+        {
+            var work = wf.PollActivityAsync();
+            await WaitingAsync(app, Workflows.Workers, 1);
+            await wf.DecideAsync(decision, Workflows.Schedule($"a{i}"));
+            var task = await work;
+            var next = wf.PollDecisionAsync(run);
+            await WaitingAsync(app, Workflows.Deciders, 1, TaskKind.Decision);
+            await app.OkAsync("RespondActivityTaskCompleted", new { taskToken = task.GetProperty("taskToken").GetString(), result = "ok" });
+            decision = await next;
+        }
+        await wf.DecideAsync(decision, Workflows.Complete());
+        var used = metrics.Snapshot().Minus(before);
+
+        // Every task was started for its waiting poller in the commit that scheduled it: no message put or deleted, and one
+        // batch per call that changes the run (the start, each respond, and the close's index move from open to closed).
+        Assert.Equal(0, used["queue.put"]);
+        Assert.Equal(0, used["queue.delete"]);
+        Assert.Equal(1 + 2 * steps + 1 + 1, used["table.batch"]);
+        Assert.Equal(1 + 2 * steps, Dispatch(app).Matched);
+    }
+
+    [Fact]
     public async Task A_task_that_would_never_time_out_once_started_goes_by_its_queue()
     {
         // Nothing would bring such a task back if its poller never heard of it: it is claimed from its message instead.
