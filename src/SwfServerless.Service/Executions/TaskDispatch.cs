@@ -27,6 +27,9 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     private static readonly TimeSpan FirstLook = TimeSpan.FromMilliseconds(50);
     internal static readonly TimeSpan IdleStop = TimeSpan.FromSeconds(10);
 
+    /// <summary>Queued tasks older than this that fill every free poller mean a backlog: new tasks queue behind it.</summary>
+    internal static readonly TimeSpan BacklogAge = TimeSpan.FromSeconds(1);
+
     // Fields, not captured parameters: the loops below reach them through their owner.
     private readonly TaskQueues queues = queues;
     private readonly TimeProvider clock = clock;
@@ -149,6 +152,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
         private readonly object gate = new();
         private readonly LinkedList<Waiter> waiters = new();
         private int reserved; // pollers promised a task by a commit in flight (out of the list meanwhile)
+        private bool backlog; // the last look filled every free poller with tasks that had waited: more may be waiting
         private bool stopped, running, queued;
         private long queuedVersion;
         private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -202,12 +206,17 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             }
         }
 
-        /// <summary>Takes the first waiting poller out of the list for a commit in flight; null when none waits.</summary>
+        /// <summary>
+        /// Takes the first waiting poller out of the list for a commit in flight; null when none waits, or when the queue
+        /// has a backlog (the last look filled every free poller with tasks that had waited over <see cref="BacklogAge"/>):
+        /// a new task then queues behind them rather than overtake them, so that a busy instance's own tasks do not starve
+        /// those queued elsewhere or by timers.
+        /// </summary>
         public Waiter? TryReserve()
         {
             lock (gate)
             {
-                if (stopped || waiters.First is not { } node) return null;
+                if (stopped || backlog || waiters.First is not { } node) return null;
                 waiters.Remove(node);
                 reserved++;
                 return node.Value;
@@ -287,7 +296,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                 else
                 {
                     var found = await LookAsync(want, ct);
-                    if (found == want) { delay = FirstLook; nextLook = DateTimeOffset.MinValue; continue; } // all served: more may wait
+                    if (found == want) { delay = FirstLook; nextLook = DateTimeOffset.MinValue; continue; } // all served: more may wait (backlog)
                     if (found > 0) delay = FirstLook;
                     else if (found == 0)
                     {
@@ -333,6 +342,8 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             List<ReceivedTask>? unwanted = null;
             lock (gate)
             {
+                var now = owner.clock.GetUtcNow();
+                backlog = found.Count == want && found.Exists(t => now - t.Message.EnqueuedAt > BacklogAge);
                 foreach (var task in found)
                 {
                     if (Free > 0 && HandOver(task)) continue;

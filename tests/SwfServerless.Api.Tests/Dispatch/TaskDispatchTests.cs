@@ -19,13 +19,15 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     private readonly ManualTime clock = new(DateTimeOffset.UtcNow);
     private SwfTables tables = null!;
     private TaskDispatch dispatch = null!;
+    private TaskQueues queues = null!;
 
     public async Task InitializeAsync()
     {
         var prefix = TestNames.Unique("td");
         tables = new SwfTables(clients, prefix);
         await tables.TaskLists.CreateIfMissingAsync();
-        dispatch = new TaskDispatch(new TaskQueues(clients, tables, prefix.ToLowerInvariant(), clock), clock,
+        queues = new TaskQueues(clients, tables, prefix.ToLowerInvariant(), clock);
+        dispatch = new TaskDispatch(queues, clock,
             Options.Create(new SwfOptions()), NullLogger<TaskDispatch>.Instance);
     }
 
@@ -86,5 +88,30 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Same(started, offer?.Started);
         Assert.Null(offer?.Message);
         Assert.Equal(1, dispatch.Matched);
+    }
+
+    [Fact]
+    public async Task While_tasks_may_be_waiting_in_the_queue_a_new_task_does_not_overtake_them()
+    {
+        // Two tasks that have waited a while (a fresh one, just queued here, is no backlog).
+        for (var i = 1; i <= 2; i++)
+            await queues.EnqueueAsync("d", "backlog", 0, new TaskMessage(TaskKind.Activity, "p", "r", i, clock.GetUtcNow() - TimeSpan.FromSeconds(5)), default);
+
+        // The loop's first look fills the one free poller with a task that had waited: more may be waiting.
+        var first = await dispatch.WaitAsync("d", TaskKind.Activity, "backlog", null, TimeSpan.FromSeconds(30), default);
+        Assert.Equal(1, first?.Message?.Message.ScheduledEventId);
+
+        // A poller that comes now is not promised to a new task: it is the queued one's (still there, met by the next look).
+        var second = dispatch.WaitAsync("d", TaskKind.Activity, "backlog", null, TimeSpan.FromSeconds(30), default);
+        Assert.Null(dispatch.TryReserve("d", TaskKind.Activity, "backlog"));
+        Assert.Equal(2, (await second)?.Message?.Message.ScheduledEventId);
+
+        // Once a look finds the queue empty, new tasks go straight to waiting pollers again.
+        var third = dispatch.WaitAsync("d", TaskKind.Activity, "backlog", null, TimeSpan.FromSeconds(30), default);
+        TaskDispatch.Reservation? reservation = null;
+        await Eventually.TrueAsync(() => Task.FromResult((reservation = dispatch.TryReserve("d", TaskKind.Activity, "backlog")) is not null), "a reservation");
+        reservation!.Cancel();
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Null(await third);
     }
 }
