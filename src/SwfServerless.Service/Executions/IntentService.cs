@@ -22,7 +22,7 @@ public sealed partial class IntentService(
     {
         var settings = options.Value;
         var visibility = TimeSpan.FromSeconds(Math.Max(1, settings.IntentVisibilitySeconds));
-        var maxIdle = TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds);
+        var maxIdle = TimeSpan.FromMilliseconds(Math.Max(50, settings.IntentPollIntervalMilliseconds));
         bool underFunctionsHost = hosting.UnderFunctionsHost;
         using var slots = new SemaphoreSlim(Math.Max(1, settings.IntentConcurrency));
         var idle = TimeSpan.FromMilliseconds(50);

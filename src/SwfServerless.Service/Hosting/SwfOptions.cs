@@ -80,6 +80,13 @@ public sealed class SwfOptions
     /// </summary>
     public int IntentVisibilitySeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Standalone: the longest pause between looks at an empty intents queue. Intents queued on this instance run at once
+    /// (woken in-process); the looks only find those another instance left (it died, or deferred one), so they need not
+    /// be frequent: 2 s is 30 queue requests a minute per idle instance. Under the Functions host the queue trigger looks.
+    /// </summary>
+    public int IntentPollIntervalMilliseconds { get; set; } = 2000;
+
     /// <summary>Intents this instance carries out at once.</summary>
     public int IntentConcurrency { get; set; } = 16;
 

@@ -29,7 +29,7 @@ public sealed class CrossExecutionTimeTests(AzuriteFixture azurite) : WorkflowTe
     protected override Dictionary<string, string?> Settings() => new()
     {
         ["Swf:LongPollSeconds"] = "2",
-        ["Swf:PollIntervalMilliseconds"] = "200",
+        ["Swf:PollIntervalMilliseconds"] = "200", ["Swf:IntentPollIntervalMilliseconds"] = "200",
         ["Swf:SweepIntervalSeconds"] = "1",
         ["Swf:VisibilityRepairSeconds"] = RepairSeconds.ToString(),
         ["Swf:IntentVisibilitySeconds"] = "3",

@@ -16,7 +16,7 @@ public sealed class IntentHoldTests(AzuriteFixture azurite) : WorkflowTest(azuri
     private readonly IntentFaults crashes = new();
 
     protected override Dictionary<string, string?> Settings() =>
-        new() { ["Swf:LongPollSeconds"] = "2", ["Swf:IntentVisibilitySeconds"] = "30", ["Swf:PollIntervalMilliseconds"] = "200" };
+        new() { ["Swf:LongPollSeconds"] = "2", ["Swf:IntentVisibilitySeconds"] = "30", ["Swf:PollIntervalMilliseconds"] = "200", ["Swf:IntentPollIntervalMilliseconds"] = "200" };
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IIntentCrashPoints>(crashes);
 

@@ -19,7 +19,7 @@ public sealed class IntentRecoveryTests(AzuriteFixture azurite) : WorkflowTest(a
     private readonly IntentFaults crashes = new();
 
     protected override Dictionary<string, string?> Settings() =>
-        new() { ["Swf:LongPollSeconds"] = "2", ["Swf:IntentVisibilitySeconds"] = "1", ["Swf:PollIntervalMilliseconds"] = "200" };
+        new() { ["Swf:LongPollSeconds"] = "2", ["Swf:IntentVisibilitySeconds"] = "1", ["Swf:PollIntervalMilliseconds"] = "200", ["Swf:IntentPollIntervalMilliseconds"] = "200" };
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IIntentCrashPoints>(crashes);
 

@@ -22,7 +22,7 @@ public sealed class LambdaFunctionTests(AzuriteFixture azurite) : WorkflowTest(a
 
     protected override Dictionary<string, string?> Settings() => new()
     {
-        ["Swf:LongPollSeconds"] = "2", ["Swf:IntentVisibilitySeconds"] = "1", ["Swf:PollIntervalMilliseconds"] = "200",
+        ["Swf:LongPollSeconds"] = "2", ["Swf:IntentVisibilitySeconds"] = "1", ["Swf:PollIntervalMilliseconds"] = "200", ["Swf:IntentPollIntervalMilliseconds"] = "200",
         ["Swf:LambdaFunctions:0:Name"] = "echo", ["Swf:LambdaFunctions:0:Url"] = functions.Url("echo"), ["Swf:LambdaFunctions:0:Key"] = "k-echo",
         ["Swf:LambdaFunctions:1:Name"] = "fail", ["Swf:LambdaFunctions:1:Url"] = functions.Url("fail"),
         ["Swf:LambdaFunctions:2:Name"] = "slow", ["Swf:LambdaFunctions:2:Url"] = functions.Url("slow"),
