@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -86,11 +87,17 @@ public sealed class StorageClients : IDisposable
     }
 
     /// <summary>A queue whose messages are base64 on the wire (<see cref="QueueLimits.ValidateMessage"/> counts them so).</summary>
+    /// <remarks>One client per queue name, kept: every task put, claim and delete asks for one, and a new client parses its URI.</remarks>
     public QueueClient GetQueueClient(string name)
     {
+        if (_queueClients.TryGetValue(name, out var client)) return client;
         QueueLimits.ValidateQueueName(name);
-        return Queues.GetQueueClient(name);
+        if (_queueClients.Count >= MaxQueueClients) _queueClients.Clear(); // task lists come and go: keep about those in use
+        return _queueClients.GetOrAdd(name, Queues.GetQueueClient);
     }
+
+    private const int MaxQueueClients = 4096;
+    private readonly ConcurrentDictionary<string, QueueClient> _queueClients = new(StringComparer.Ordinal);
 
     public void Dispose() => _ownedHttp?.Dispose();
 

@@ -123,11 +123,12 @@ public sealed class ExecutionRepository(SwfTables tables)
             new TableTransactionAction(TableTransactionActionType.Add, stateRow),
         };
         if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(partition, applied, state.RunId)));
+        var rows = EventRows(partition, state.RunId, events);
         Staged? staged;
         try
         {
-            (staged, var answers) = await CommitAsync(partition, state.RunId, stateRow, head, events, ct);
-            Remember(partition, stateRow, answers, head, staged, state, alarm, events);
+            (staged, var answers) = await CommitAsync(partition, state.RunId, stateRow, head, events, rows, ct);
+            Remember(partition, stateRow, answers, head, staged, state, alarm, events, rows);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -162,6 +163,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         var commit = NewCommitId();
         var stateRow = StateRow(run.Partition, state, alarm, commit);
         var head = new List<TableTransactionAction> { new TableTransactionAction(TableTransactionActionType.UpdateReplace, stateRow, new ETag(run.ETag)) };
+        List<TableEntity>? newRunRows = null;
         if (continuedAs is not null)
         {
             // The closing run's ETag guards the whole move: while it is open no other run of the workflowId can start,
@@ -170,7 +172,8 @@ public sealed class ExecutionRepository(SwfTables tables)
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
                 new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["RunId"] = continuedAs.State.RunId, ["Open"] = true }, ETag.All));
             // The new run's few first events go in the head: only this run's own events are ever staged.
-            head.AddRange(continuedAs.Events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventRow(run.Partition, continuedAs.State.RunId, e))));
+            newRunRows = EventRows(run.Partition, continuedAs.State.RunId, continuedAs.Events);
+            head.AddRange(newRunRows.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row)));
         }
         else if (!state.IsOpen && events.Count > 0)
         {
@@ -179,15 +182,16 @@ public sealed class ExecutionRepository(SwfTables tables)
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["Open"] = false }, ETag.All));
         }
         if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(run.Partition, applied, state.RunId)));
+        var rows = EventRows(run.Partition, state.RunId, events);
         Staged? staged;
         try
         {
-            (staged, var answers) = await CommitAsync(run.Partition, state.RunId, stateRow, head, events, ct);
-            Remember(run.Partition, stateRow, answers, head, staged, state, alarm, events);
+            (staged, var answers) = await CommitAsync(run.Partition, state.RunId, stateRow, head, events, rows, ct);
+            Remember(run.Partition, stateRow, answers, head, staged, state, alarm, events, rows);
             if (continuedAs is not null)
             {
                 var newRow = (TableEntity)head[1].Entity;
-                Remember(run.Partition, newRow, answers, head, null, continuedAs.State, continuedAs.Alarm, continuedAs.Events);
+                Remember(run.Partition, newRow, answers, head, null, continuedAs.State, continuedAs.Alarm, continuedAs.Events, newRunRows!);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -366,17 +370,17 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// <summary>
     /// What a successful commit leaves this instance: the committed state row under the ETag the transaction returned
     /// (none returned, or staged events the next commit must copy first: not kept, the next commit reads), and the
-    /// events it made visible.
+    /// events it made visible, as the JSON their <paramref name="rows"/> hold (serialized once, for the commit).
     /// </summary>
     private void Remember(string partition, TableEntity stateRow, IReadOnlyList<Response> answers, List<TableTransactionAction> head, Staged? staged,
-        ExecutionState state, DateTimeOffset? alarm, IReadOnlyList<HistoryEvent> events)
+        ExecutionState state, DateTimeOffset? alarm, IReadOnlyList<HistoryEvent> events, List<TableEntity> rows)
     {
         var index = head.FindIndex(a => ReferenceEquals(a.Entity, stateRow));
         if (staged is null && index >= 0 && index < answers.Count && answers[index].Headers.ETag is { } etag)
             Cache.PutState(partition, state.RunId, LargeText.Read(stateRow, "S")!, etag.ToString(), alarm, state.LastEventId);
         else
             Cache.ForgetState(partition, state.RunId);
-        Cache.AddEvents(partition, state.RunId, events.Select(e => (e.EventId!.Value, JsonSerializer.Serialize(e, SwfJsonContext.Default.HistoryEvent))).ToList());
+        Cache.AddEvents(partition, state.RunId, events.Select((e, i) => (e.EventId!.Value, LargeText.Read(rows[i], "E")!)).ToList());
     }
 
     /// <summary>A large commit's staged overflow: its marker, its event rows (final keys) and the state row's ETag after the win.</summary>
@@ -389,10 +393,9 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// </summary>
     /// <returns>The staged overflow, for <see cref="FinishAsync"/> (null when everything fit the head), and the head's answers.</returns>
     private async Task<(Staged? Staged, IReadOnlyList<Response> Answers)> CommitAsync(string partition, string runId, TableEntity stateRow, List<TableTransactionAction> head,
-        IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+        IReadOnlyList<HistoryEvent> events, List<TableEntity> rows, CancellationToken ct)
     {
         var chars = head.Sum(a => ApproximateChars((TableEntity)a.Entity)) + 400; // 400: the marker the state row may gain
-        var rows = events.Select(e => EventRow(partition, runId, e)).ToList();
         var fit = 0;
         for (; fit < rows.Count && head.Count < MaxActions && chars + ApproximateChars(rows[fit]) <= MaxBatchChars; fit++)
         {
@@ -530,6 +533,9 @@ public sealed class ExecutionRepository(SwfTables tables)
         LargeText.Write(row, "S", JsonSerializer.Serialize(state, ExecutionJsonContext.Default.ExecutionState));
         return row;
     }
+
+    private static List<TableEntity> EventRows(string partition, string runId, IReadOnlyList<HistoryEvent> events) =>
+        events.Select(e => EventRow(partition, runId, e)).ToList();
 
     private static TableEntity EventRow(string partition, string runId, HistoryEvent e)
     {
