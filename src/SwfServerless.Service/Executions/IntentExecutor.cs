@@ -155,6 +155,10 @@ public sealed partial class IntentExecutor(
             {
                 // Another start won the workflowId in between: look again (it is open now, or closed again).
             }
+            catch (CurrentRunRemovedException) when (attempt < 10)
+            {
+                // The closed run this start followed was removed meanwhile: look again.
+            }
         }
     }
 

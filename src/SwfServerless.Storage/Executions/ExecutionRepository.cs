@@ -40,6 +40,13 @@ public sealed record IntentMarker(string SourceRunId, long EventId, string Kind)
     public const string Child = "child", Signal = "signal", Cancel = "cancel", Policy = "policy";
 }
 
+/// <summary>
+/// A start was based on the workflowId's current-run row naming a closed run, and that row is gone: the closed run was
+/// removed (retention) in between. Nothing was written; read the current run again and start afresh.
+/// </summary>
+public sealed class CurrentRunRemovedException(string partition)
+    : Exception($"The current-run row of partition {partition} was removed while a start relied on it.");
+
 /// <summary>The commit carries out an intent an earlier commit already carried out: nothing was written.</summary>
 public sealed class IntentAlreadyAppliedException(IntentMarker marker)
     : Exception($"Intent {marker.Kind} of event {marker.EventId} of run {marker.SourceRunId} was already applied.")
@@ -134,6 +141,8 @@ public sealed class ExecutionRepository(SwfTables tables)
         {
             // Storage may have applied the transaction though this call failed (see NewCommitId).
             if (await IsCommittedAsync(partition, state.RunId, commit, ct)) return;
+            // The only row of the transaction that must exist is the previous current-run row: its closed run was removed.
+            if (previous is not null && e is RequestFailedException { Status: 404 }) throw new CurrentRunRemovedException(partition);
             if (e is not RequestFailedException r || !(r.IsConcurrencyConflict() || r.IsEntityAlreadyExists())) throw;
             if (applied is not null && await GetIntentRunAsync(partition, applied, ct) is not null) throw new IntentAlreadyAppliedException(applied);
             throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={state.WorkflowId}");

@@ -100,6 +100,30 @@ public sealed class ReminderStorageTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_start_after_a_closed_run_that_is_removed_meanwhile_is_told_so_and_writes_nothing()
+    {
+        var partition = ExecutionKeys.Partition("d", "wf-removed");
+        var first = Start("wf-removed", "run1", T0);
+        await executions.CommitNewRunAsync(partition, null, first.State, first.NewEvents, null, default);
+        var loaded = (await executions.LoadAsync(partition, "run1", default))!;
+        var closing = new ExecutionMachine(loaded.State, T0.AddSeconds(1));
+        closing.Terminate(null, null, null, WorkflowExecutionTerminatedCause.OperatorInitiated);
+        Assert.True(await executions.TryCommitAsync(loaded, closing.State, closing.NewEvents, null, default));
+
+        // A start reads the current row (the closed run1); retention removes run1, and its current row with it.
+        var previous = await executions.GetCurrentAsync(partition, default);
+        await executions.RemoveRunAsync(partition, closing.State, default);
+        var second = Start("wf-removed", "run2", T0.AddSeconds(2));
+        await Assert.ThrowsAsync<CurrentRunRemovedException>(() =>
+            executions.CommitNewRunAsync(partition, previous, second.State, second.NewEvents, null, default));
+        Assert.Null(await executions.LoadAsync(partition, "run2", default));
+
+        // Read again, the workflowId is free.
+        await executions.CommitNewRunAsync(partition, await executions.GetCurrentAsync(partition, default), second.State, second.NewEvents, null, default);
+        Assert.Equal("run2", (await executions.GetCurrentAsync(partition, default))!.RunId);
+    }
+
+    [Fact]
     public async Task Removing_a_run_takes_all_its_rows_and_the_current_row_only_if_it_still_names_it()
     {
         var partition = ExecutionKeys.Partition("d", "wf-2");

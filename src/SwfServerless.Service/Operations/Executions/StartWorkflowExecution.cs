@@ -26,15 +26,25 @@ public sealed class StartWorkflowExecution(ServiceContext context, RegistryCache
         if (type.IsDeprecated) throw SwfFault.TypeDeprecated($"{type.Describe()} is deprecated");
 
         var partition = ExecutionKeys.Partition(domain.Name, input.WorkflowId!);
-        var current = await executions.GetCurrentAsync(partition, ct);
-        if (current is { Open: true })
-            throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={input.WorkflowId}");
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await executions.GetCurrentAsync(partition, ct);
+            if (current is { Open: true })
+                throw SwfFault.WorkflowExecutionAlreadyStarted($"Workflow execution already started: workflowId={input.WorkflowId}");
 
-        var machine = ExecutionMachine.Start(StartExecution.From(input), type, ExecutionKeys.NewRunId(), context.Now(), engine.Limits);
-        if (call.Policy is { } policy && !policy.Allows("StartWorkflowExecution", domain.Name, machine.State.TaskList, type.Name))
-            throw SwfFault.OperationNotPermitted($"User is not authorized to perform: swf:StartWorkflowExecution on task list {machine.State.TaskList}");
-        await quotas.RequireRoomForExecutionAsync(domain.Name, ct);
-        await engine.StartAsync(partition, current, machine, ct);
-        return new Run { RunId = machine.State.RunId };
+            var machine = ExecutionMachine.Start(StartExecution.From(input), type, ExecutionKeys.NewRunId(), context.Now(), engine.Limits);
+            if (call.Policy is { } policy && !policy.Allows("StartWorkflowExecution", domain.Name, machine.State.TaskList, type.Name))
+                throw SwfFault.OperationNotPermitted($"User is not authorized to perform: swf:StartWorkflowExecution on task list {machine.State.TaskList}");
+            await quotas.RequireRoomForExecutionAsync(domain.Name, ct);
+            try
+            {
+                await engine.StartAsync(partition, current, machine, ct);
+                return new Run { RunId = machine.State.RunId };
+            }
+            catch (CurrentRunRemovedException) when (attempt < 3)
+            {
+                // The closed run this start followed was removed (retention) meanwhile: the workflowId is free; start afresh.
+            }
+        }
     }
 }
