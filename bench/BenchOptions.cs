@@ -23,6 +23,9 @@ public sealed class BenchOptions
     public int[] Sweep { get; set; } = [1, 4, 16, 64];
     /// <summary>Cap on workflows for the W/D=1 point (sequential polling makes it the slowest).</summary>
     public int WorkflowsAtOne { get; set; } = 50;
+
+    /// <summary>Compare mode: workflows run (W=D=16, not timed) on each fresh app before the timed run, so that its JIT is paid.</summary>
+    public int CompareWarmup { get; set; } = 2;
     public int[] FanOutSizes { get; set; } = [100, 500];
     public int FanOutWorkers { get; set; } = 16;
     public int FanOutRuns { get; set; } = 2;
@@ -91,6 +94,7 @@ public sealed class BenchOptions
                 case "--steps": o.Steps = Int(); break;
                 case "--sweep": o.Sweep = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--workflows-at-one": o.WorkflowsAtOne = Int(); break;
+                case "--warmup": o.CompareWarmup = Int(); break;
                 case "--fanout": o.FanOutSizes = Next().Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--fanout-workers": o.FanOutWorkers = Int(); break;
                 case "--fanout-runs": o.FanOutRuns = Int(); break;
@@ -140,6 +144,7 @@ public sealed class BenchOptions
           --fanout 100,500  --fanout-workers W  --dispatch-samples N  --dispatch-wait-ms MS  --timers N  --timer-max S  --down S  --idle S
           --cold-runs N  --no-publish  --ceiling-seconds S  --ceiling-concurrency C  --memory-workers W
           --compare <before>,<after>   the chain workload against two builds (dirs with SwfServerless.Server.dll), interleaved;
-                                uses --runs, --workflows, --steps, --sweep (scripts/bench-compare.sh builds the "before" commit)
+                                uses --runs, --workflows, --steps, --sweep (scripts/bench-compare.sh builds the "before" commit);
+                                --warmup N runs N workflows untimed on each fresh app first (default 2; 200 measures a warm app)
         """;
 }

@@ -20,7 +20,8 @@ public static class CompareSuite
         var builds = new[] { ("before", Dll(o.Compare![0])), ("after", Dll(o.Compare[1])) };
         foreach (var (name, dll) in builds)
             if (!File.Exists(dll)) throw new ArgumentException($"--compare: the {name} build {dll} does not exist (dotnet build its src/SwfServerless.Server -c Release)");
-        Console.WriteLine($"# Compare: {o.Workflows} workflows x {o.Steps} steps, W=D in [{string.Join(",", o.Sweep)}], {o.Runs} runs, before then after each time");
+        Console.WriteLine($"# Compare: {o.Workflows} workflows x {o.Steps} steps, W=D in [{string.Join(",", o.Sweep)}], {o.Runs} runs, " +
+                          $"{o.CompareWarmup} warm-up workflows per app, before then after each time");
         foreach (var (name, dll) in builds) Console.WriteLine($"  {name}: {dll}");
 
         var samples = new Dictionary<(int, string), List<Sample>>();
@@ -42,6 +43,7 @@ public static class CompareSuite
         var json = new JsonObject
         {
             ["before"] = builds[0].Item2, ["after"] = builds[1].Item2, ["runs"] = o.Runs, ["workflows"] = o.Workflows, ["steps"] = o.Steps,
+            ["warmup"] = o.CompareWarmup,
         };
         var points = new JsonArray();
         foreach (var p in o.Sweep)
@@ -76,8 +78,11 @@ public static class CompareSuite
     {
         await using var storage = await Azurite.StartAsync(ctx.RepoRoot);
         await using var app = await AppProcess.StartReadyAsync(dll, storage.ConnectionString, ctx.Prefix);
-        // Warm-up, not timed: the first calls of each operation pay for JIT, which a long-running app has long paid.
-        await Workloads.RunChainAsync(app.Url, 2, ctx.Options.Steps, 1, 1, null, null, null, TimeSpan.FromMinutes(1));
+        // Warm-up, not timed: the first calls of each operation pay for JIT, which a long-running app has long paid. Two
+        // workflows JIT each operation once; a few hundred (--warmup) also let the hot methods reach their tier-1 code.
+        var warmup = Math.Max(1, ctx.Options.CompareWarmup);
+        var pollers = warmup > 2 ? 16 : 1;
+        await Workloads.RunChainAsync(app.Url, warmup, ctx.Options.Steps, pollers, pollers, null, null, null, TimeSpan.FromMinutes(5));
         var r = await Workloads.RunChainAsync(app.Url, n, ctx.Options.Steps, p, p, null, storage.Pid, app.Pid, TimeSpan.FromMinutes(5));
         var steps = Math.Max(1, r.Steps);
         return new Sample(r.StepsPerSecond, r.AppCpuSeconds / steps * 1000, r.AzuriteCpuSeconds / steps * 1000, ProcStats.StatusMiB(app.Pid, "VmHWM"), r.Complete);
