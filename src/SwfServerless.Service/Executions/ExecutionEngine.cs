@@ -156,7 +156,7 @@ public sealed partial class ExecutionEngine(
         }
         catch
         {
-            foreach (var task in started) task.Reservation.Cancel();
+            Cancel(started);
             throw;
         }
         return await TryCommitAsync(run, machine, alarm, started, ct, applied);
@@ -223,7 +223,7 @@ public sealed partial class ExecutionEngine(
         }
         catch
         {
-            foreach (var task in started) task.Reservation.Cancel();
+            Cancel(started);
             throw;
         }
     }
@@ -257,7 +257,7 @@ public sealed partial class ExecutionEngine(
         }
         catch
         {
-            foreach (var task in started) task.Reservation.Cancel();
+            Cancel(started);
             throw;
         }
     }
@@ -322,9 +322,12 @@ public sealed partial class ExecutionEngine(
         return index >= 0 && index < machine.NewEvents.Count ? machine.NewEvents[(int)index] : null;
     }
 
-    private static void CancelReservations(RunCommit commit)
+    private static void CancelReservations(RunCommit commit) => Cancel(commit.Started);
+
+    /// <summary>The commit these starts were part of did not happen (or its outcome is unknown): their pollers wait on.</summary>
+    private static void Cancel(IEnumerable<StartedForWaiter> started)
     {
-        foreach (var started in commit.Started) started.Reservation.Cancel();
+        foreach (var task in started) task.Reservation.Cancel();
     }
 
     private async Task DropQueuedAsync(RunCommit commit)
