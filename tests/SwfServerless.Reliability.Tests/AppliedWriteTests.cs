@@ -18,12 +18,14 @@ public sealed class AppliedWriteTests : IAsyncLifetime
     private AzuriteFixture azurite = null!;
     private InProcessServer app = null!;
     private SwfHttp swf = null!;
+    private string prefix = "";
     private readonly CancellationTokenSource deadline = new(TimeSpan.FromMinutes(2));
 
     public async Task InitializeAsync()
     {
         azurite = await AzuriteFixture.StartPrivateAsync();
-        app = await InProcessServer.StartAsync(InstanceSettings.For(azurite.ConnectionString, TestNames.Unique("rel")),
+        prefix = TestNames.Unique("rel");
+        app = await InProcessServer.StartAsync(InstanceSettings.For(azurite.ConnectionString, prefix),
             services => services.AddSingleton(sp => SwfServiceSetup.CreateStorageClients(
                 sp.GetRequiredService<IConfiguration>(), new StorageClientOptions { AdditionalPolicies = [faults] })));
         swf = new SwfHttp([app.Url], InstanceSettings.AccessKeyId, InstanceSettings.Secret, deadline.Token);
@@ -97,5 +99,27 @@ public sealed class AppliedWriteTests : IAsyncLifetime
         Assert.True(swf.Retries == 0, $"the service answered 5xx and the client retried ({swf.Retries})");
         var events = await swf.HistoryAsync("applied", "worked", run);
         Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ActivityTaskCompleted");
+    }
+
+    [Fact]
+    public async Task A_signal_whose_commit_was_applied_and_then_built_on_by_another_instance_before_its_answer_is_recorded_once()
+    {
+        // The other instance commits a second signal on top of the first while the first's answer is lost on its way:
+        // the first's state row then names the second's commit, and only its event row tells that it landed.
+        await using var other = await InProcessServer.StartAsync(InstanceSettings.For(azurite.ConnectionString, prefix), null);
+        using var otherSwf = new SwfHttp([other.Url], InstanceSettings.AccessKeyId, InstanceSettings.Secret, deadline.Token);
+        var run = (await StartAsync("built-on")).Json.GetProperty("runId").GetString()!;
+        faults.FailNext(StorageFault.AppliedAnswerLost, BatchWith("WorkflowExecutionSignaled"), () =>
+            otherSwf.CallAsync("SignalWorkflowExecution", new JsonObject { ["domain"] = "applied", ["workflowId"] = "built-on", ["signalName"] = "second" }));
+
+        await swf.CallAsync("SignalWorkflowExecution", new JsonObject { ["domain"] = "applied", ["workflowId"] = "built-on", ["signalName"] = "first" });
+
+        Assert.Equal(1, faults.Count(StorageFault.AppliedAnswerLost));
+        Assert.True(swf.Retries == 0, $"the service answered 5xx and the client retried ({swf.Retries})");
+        var signals = (await swf.HistoryAsync("applied", "built-on", run))
+            .Where(e => e.GetProperty("eventType").GetString() == "WorkflowExecutionSignaled")
+            .Select(e => e.GetProperty("workflowExecutionSignaledEventAttributes").GetProperty("signalName").GetString())
+            .ToList();
+        Assert.Equal(["first", "second"], signals);
     }
 }

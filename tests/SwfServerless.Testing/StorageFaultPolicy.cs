@@ -32,7 +32,7 @@ public sealed class StorageFaultPolicy(int seed, double share) : HttpPipelinePol
     private readonly Random random = new(seed);
     private readonly long[] counts = new long[Enum.GetValues<StorageFault>().Length];
 
-    private readonly List<(StorageFault Fault, Func<string, bool> Match)> forced = [];
+    private readonly List<(StorageFault Fault, Func<string, bool> Match, Func<Task>? Meanwhile)> forced = [];
 
     public volatile bool Enabled;
 
@@ -40,9 +40,11 @@ public sealed class StorageFaultPolicy(int seed, double share) : HttpPipelinePol
     /// Makes the next attempt whose method, path and body (<c>"POST /$batch\n..."</c>) <paramref name="match"/> accepts
     /// fail with <paramref name="fault"/>, after reaching storage where the fault allows it; independent of <see cref="Enabled"/>.
     /// </summary>
-    public void FailNext(StorageFault fault, Func<string, bool> match)
+    /// <param name="meanwhile">Run after the request reached storage and before its (lost) answer comes back: what
+    /// others do while the caller cannot know yet that its request was applied.</param>
+    public void FailNext(StorageFault fault, Func<string, bool> match, Func<Task>? meanwhile = null)
     {
-        lock (random) forced.Add((fault, match));
+        lock (random) forced.Add((fault, match, meanwhile));
     }
 
     public long Count(StorageFault fault) => Interlocked.Read(ref counts[(int)fault]);
@@ -57,7 +59,7 @@ public sealed class StorageFaultPolicy(int seed, double share) : HttpPipelinePol
 
     private async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
     {
-        if (!TryDraw(message.Request, out var fault, out var afterSending))
+        if (!TryDraw(message.Request, out var fault, out var afterSending, out var meanwhile))
         {
             await Next(message, pipeline, async);
             return;
@@ -75,7 +77,9 @@ public sealed class StorageFaultPolicy(int seed, double share) : HttpPipelinePol
                 throw new TaskCanceledException("Injected storage timeout" + (afterSending ? " after the request was applied" : ""));
             default:
                 // Applied, and the answer that comes back says it failed (as a gateway timeout or a reset would).
-                LoseAnswer(message, await NextAsync(message, pipeline, async), 503);
+                var real = await NextAsync(message, pipeline, async);
+                if (meanwhile is not null) await meanwhile();
+                LoseAnswer(message, real, 503);
                 return;
         }
     }
@@ -92,10 +96,11 @@ public sealed class StorageFaultPolicy(int seed, double share) : HttpPipelinePol
         real?.Dispose();
     }
 
-    private bool TryDraw(Request request, out StorageFault fault, out bool afterSending)
+    private bool TryDraw(Request request, out StorageFault fault, out bool afterSending, out Func<Task>? meanwhile)
     {
         fault = default;
         afterSending = false;
+        meanwhile = null;
         lock (random)
         {
             if (forced.Count > 0)
@@ -105,6 +110,7 @@ public sealed class StorageFaultPolicy(int seed, double share) : HttpPipelinePol
                 if (i >= 0)
                 {
                     fault = forced[i].Fault;
+                    meanwhile = forced[i].Meanwhile;
                     afterSending = true;
                     forced.RemoveAt(i);
                     return true;

@@ -130,7 +130,7 @@ public sealed class ExecutionRepository(SwfTables tables)
             new TableTransactionAction(TableTransactionActionType.Add, stateRow),
         };
         if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(partition, applied, state.RunId)));
-        var rows = EventRows(partition, state.RunId, events);
+        var rows = EventRows(partition, state.RunId, events, commit);
         Staged? staged;
         try
         {
@@ -140,7 +140,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Storage may have applied the transaction though this call failed (see NewCommitId).
-            if (await IsCommittedAsync(partition, state.RunId, commit, ct)) return;
+            if (await IsCommittedAsync(partition, state.RunId, commit, events, ct)) return;
             // The only row of the transaction that must exist is the previous current-run row: its closed run was removed.
             if (previous is not null && e is RequestFailedException { Status: 404 }) throw new CurrentRunRemovedException(partition);
             if (e is not RequestFailedException r || !(r.IsConcurrencyConflict() || r.IsEntityAlreadyExists())) throw;
@@ -181,7 +181,7 @@ public sealed class ExecutionRepository(SwfTables tables)
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge,
                 new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["RunId"] = continuedAs.State.RunId, ["Open"] = true }, ETag.All));
             // The new run's few first events go in the head: only this run's own events are ever staged.
-            newRunRows = EventRows(run.Partition, continuedAs.State.RunId, continuedAs.Events);
+            newRunRows = EventRows(run.Partition, continuedAs.State.RunId, continuedAs.Events, commit);
             head.AddRange(newRunRows.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row)));
         }
         else if (!state.IsOpen && events.Count > 0)
@@ -191,7 +191,7 @@ public sealed class ExecutionRepository(SwfTables tables)
             head.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(run.Partition, ExecutionKeys.CurrentRow) { ["Open"] = false }, ETag.All));
         }
         if (applied is not null) head.Add(new TableTransactionAction(TableTransactionActionType.Add, IntentRow(run.Partition, applied, state.RunId)));
-        var rows = EventRows(run.Partition, state.RunId, events);
+        var rows = EventRows(run.Partition, state.RunId, events, commit);
         Staged? staged;
         try
         {
@@ -207,7 +207,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         {
             Cache.ForgetState(run.Partition, state.RunId);
             // Storage may have applied the transaction though this call failed (see NewCommitId).
-            if (await IsCommittedAsync(run.Partition, state.RunId, commit, ct)) return true;
+            if (await IsCommittedAsync(run.Partition, state.RunId, commit, events, ct)) return true;
             // Changed (412) or, for a copy of this instance, removed since (404): the caller rereads the stored row.
             if (e is RequestFailedException r && (r.IsConcurrencyConflict() || (run.Cached && r.IsNotFound()))) return false;
             if (e is RequestFailedException a && a.IsEntityAlreadyExists() && applied is not null && await GetIntentRunAsync(run.Partition, applied, ct) is not null)
@@ -223,13 +223,26 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// A fresh id for one commit, written into the state row it commits. A transaction can be applied by storage while
     /// the call fails: its answer lost (a timeout, a 5xx from a front end, a reset connection; the Tables SDK does not
     /// retry transactions) or a retry meeting its own result (412: the ETag moved; 409: its rows exist). The state row
-    /// carrying this id tells that this commit won, so the change is not reported as failed, which would make the
-    /// client retry it and record it twice (a doubled signal), or as a conflict.
+    /// and the event rows carrying this id tell that this commit won (<see cref="IsCommittedAsync"/>), so the change is
+    /// not reported as failed, which would make the client retry it and record it twice (a doubled signal), or as a
+    /// conflict, which would make the caller redo it on top of itself.
     /// </summary>
     private static string NewCommitId() => Guid.NewGuid().ToString("N");
 
-    private async Task<bool> IsCommittedAsync(string partition, string runId, string commit, CancellationToken ct) =>
-        (await Table.GetRowAsync(partition, ExecutionKeys.StateRow(runId), ["Commit"], ct))?.GetString("Commit") == commit;
+    /// <summary>
+    /// Whether the commit stamped <paramref name="commit"/> is in storage: the state row says so, or, when another commit
+    /// landed on top of it before this look, its first event row does (every event row carries its commit's id). An
+    /// alarm-only commit has no event to tell by: it counts as not committed, and redoing it is harmless.
+    /// </summary>
+    private async Task<bool> IsCommittedAsync(string partition, string runId, string commit, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    {
+        var state = await Table.GetRowAsync(partition, ExecutionKeys.StateRow(runId), ["Commit", "LastEventId"], ct);
+        if (state is null) return false;
+        if (state.GetString("Commit") == commit) return true;
+        if (events.Count == 0 || (state.GetInt64("LastEventId") ?? 0) < events[0].EventId) return false;
+        var first = await Table.GetRowAsync(partition, ExecutionKeys.EventRow(runId, events[0].EventId!.Value), ["Commit"], ct);
+        return first?.GetString("Commit") == commit;
+    }
 
     /// <summary>The run an intent was applied to in this partition, or null if it was not applied here.</summary>
     public async Task<string?> GetIntentRunAsync(string partition, IntentMarker intent, CancellationToken ct)
@@ -543,12 +556,13 @@ public sealed class ExecutionRepository(SwfTables tables)
         return row;
     }
 
-    private static List<TableEntity> EventRows(string partition, string runId, IReadOnlyList<HistoryEvent> events) =>
-        events.Select(e => EventRow(partition, runId, e)).ToList();
+    private static List<TableEntity> EventRows(string partition, string runId, IReadOnlyList<HistoryEvent> events, string commit) =>
+        events.Select(e => EventRow(partition, runId, e, commit)).ToList();
 
-    private static TableEntity EventRow(string partition, string runId, HistoryEvent e)
+    /// <param name="commit">The id of the commit that records the event (see <see cref="IsCommittedAsync"/>).</param>
+    private static TableEntity EventRow(string partition, string runId, HistoryEvent e, string commit)
     {
-        var row = new TableEntity(partition, ExecutionKeys.EventRow(runId, e.EventId!.Value)) { ["Type"] = e.EventType };
+        var row = new TableEntity(partition, ExecutionKeys.EventRow(runId, e.EventId!.Value)) { ["Type"] = e.EventType, ["Commit"] = commit };
         LargeText.Write(row, "E", JsonSerializer.Serialize(e, SwfJsonContext.Default.HistoryEvent));
         return row;
     }
