@@ -168,6 +168,32 @@ public sealed partial class ExecutionMachine
     }
 
     /// <summary>
+    /// The earliest a deadline could fall due that starting one of this command's new tasks arms: now plus its
+    /// START_TO_CLOSE (an activity's HEARTBEAT, if sooner), since no start comes before now. A run's alarm armed no later
+    /// than this is not moved by the claim that starts the task (which would cost a reminder written and one deleted);
+    /// if the task waits longer than that, the alarm fires early, finds nothing due and moves on, as a stale one does.
+    /// Tasks already started in this command are left out: their deadlines are armed.
+    /// </summary>
+    public DateTimeOffset? EarliestStartDeadline()
+    {
+        DateTimeOffset? earliest = null;
+        foreach (var task in NewTasks)
+        {
+            var due = task.Kind == TaskKind.Decision
+                ? State.DecisionTask is { IsStarted: false } decision && decision.ScheduledEventId == task.ScheduledEventId
+                    ? SwfTimes.After(Now, decision.StartToCloseTimeout)
+                    : null
+                : State.FindActivity(task.ScheduledEventId) is { IsStarted: false } activity
+                    ? Earlier(SwfTimes.After(Now, activity.StartToCloseTimeout), SwfTimes.After(Now, activity.HeartbeatTimeout))
+                    : null;
+            earliest = Earlier(earliest, due);
+        }
+        return earliest;
+    }
+
+    private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null || a <= b ? a : b;
+
+    /// <summary>
     /// Forgets a deadline this machine armed that a later command of the same commit made moot (a task's SCHEDULE_TO_START
     /// once it is started), so that the run's alarm is not moved for nothing. Not near the history limit, where a
     /// command may be undone to the lists' earlier lengths.

@@ -203,14 +203,17 @@ public sealed partial class ExecutionEngine(
 
     /// <summary>
     /// The run's alarm after an ordinary command: moved earlier only when a new deadline is earlier than it (or it has
-    /// none); once closed, the run's removal time. An alarm already past stays: its reminder is still there and
-    /// whoever handles it fires what is due and moves it on.
+    /// none), or the earliest deadline a new task's start could arm (<see cref="ExecutionMachine.EarliestStartDeadline"/>:
+    /// moved now, at no extra write when the commit moves it anyway, so that the claim soon after does not); once closed,
+    /// the run's removal time. An alarm already past stays: its reminder is still there and whoever handles it fires what
+    /// is due and moves it on.
     /// </summary>
     public async Task<DateTimeOffset?> AlarmAfterAsync(DateTimeOffset? current, ExecutionMachine machine, CancellationToken ct)
     {
         if (!machine.State.IsOpen)
             return machine.Closed ? await retention.RemovalDueAsync(machine.State, ct) : current;
         DateTimeOffset? earliest = machine.NewDeadlines.Count == 0 ? null : machine.NewDeadlines.Min(d => d.Due);
+        if (machine.EarliestStartDeadline() is { } start && (earliest is null || start < earliest)) earliest = start;
         return earliest is { } e && (current is null || e < current) ? e : current;
     }
 
@@ -346,7 +349,7 @@ public sealed partial class ExecutionEngine(
         }
     }
 
-    /// <summary>After the commit: started tasks go to their pollers; queued ones wake this instance's loop of their task list.</summary>
+    /// <summary>After the commit: started tasks go to their pollers; queued ones to this instance's dispatch (a poller here claims them without a receive).</summary>
     private void HandOver(RunCommit commit)
     {
         var state = commit.Machine.State;
@@ -360,7 +363,7 @@ public sealed partial class ExecutionEngine(
                 _ => throw new InvalidOperationException($"Not a task start: {start.GetType().Name}"),
             });
         }
-        foreach (var (task, _) in commit.Queued) dispatch.NotifyQueued(state.Domain, task.Kind, task.TaskList);
+        foreach (var (task, put) in commit.Queued) dispatch.Queued(state.Domain, task.Kind, task.TaskList, task.Priority, put);
     }
 
     /// <summary>Commits that change what the visibility index says: a start, a cancel request, a close.</summary>

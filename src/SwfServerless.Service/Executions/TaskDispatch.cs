@@ -14,12 +14,17 @@ namespace SwfServerless.Service.Executions;
 /// identity, in the same commit; after the commit the started task is handed to the poller in-process. No message, no
 /// receive, no claim. Only tasks that time out once started are started this way: if the poller never hears of it
 /// (its caller left, this instance died), the task's timeout brings it back, as a lost poll answer does in SWF.</item>
+/// <item><b>Queued here, handed over here.</b> A task this instance queued (no poller waited, or it cannot be started for
+/// one) goes to a poller of this instance with the receipt its put returned: to a free waiting poller at once, or to the
+/// next poller to come within <see cref="LocalAge"/>. That poller claims it as if received, without a receive. The message
+/// is visible all along, so a poller elsewhere may take it first; the claim (ETag-guarded) lets only one of them start it.</item>
 /// <item><b>One receive loop per task list.</b> Tasks nobody here was waiting for (queued by another instance, or
 /// before a poller came) are received by one loop per task list, however many pollers wait on it: up to as many
 /// messages per receive as there are free pollers, at once again while it finds work, backing off with jitter from
 /// 50 ms to <c>PollIntervalMilliseconds</c> while it finds none, woken at once when this instance queues a task
-/// visibly. A loop nobody has waited on for <see cref="IdleStop"/> ends and leaves the dictionary.</item>
+/// it could not hand over. A loop nobody has waited on for <see cref="IdleStop"/> ends and leaves the dictionary.</item>
 /// </list>
+/// Both shortcuts give way to a backlog: while the queue may hold tasks that have waited, new tasks queue behind them.
 /// Idle cost is therefore per task list with waiters, not per waiting poll call.
 /// </summary>
 public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, IOptions<SwfOptions> options, ILogger<TaskDispatch> log) : IDisposable
@@ -30,13 +35,22 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     /// <summary>Queued tasks older than this that fill every free poller mean a backlog: new tasks queue behind it.</summary>
     internal static readonly TimeSpan BacklogAge = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a task queued here waits for a poller here to be handed over without a receive. After that it is one
+    /// message among others, met by the looks in queue order: a task list short of pollers here serves its queue fairly.
+    /// </summary>
+    internal static readonly TimeSpan LocalAge = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most tasks queued here a task list keeps for its pollers here; the oldest give way.</summary>
+    private const int MaxLocal = 256;
+
     // Fields, not captured parameters: the loops below reach them through their owner.
     private readonly TaskQueues queues = queues;
     private readonly TimeProvider clock = clock;
     private readonly ILogger log = log;
     private readonly ConcurrentDictionary<string, Waiters> lists = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
-    private long matched;
+    private long matched, handedOver;
 
     /// <summary>How long a task message received for a poller stays hidden from every other poller.</summary>
     public TimeSpan Visibility => TimeSpan.FromSeconds(Math.Max(1, options.Value.TaskVisibilitySeconds));
@@ -45,6 +59,9 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
 
     /// <summary>Tasks started for a poller waiting here by the commit that scheduled them, since start (for tests and measurements).</summary>
     public long Matched => Interlocked.Read(ref matched);
+
+    /// <summary>Tasks queued here and handed to a poller here without a receive, since start (for tests and measurements).</summary>
+    public long HandedOver => Interlocked.Read(ref handedOver);
 
     /// <summary>Task lists with a receive loop right now.</summary>
     public int ActiveLists => lists.Count;
@@ -79,15 +96,20 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             ? new Reservation(this, list, waiter)
             : null;
 
-    /// <summary>This instance queued a visible task on the task list (after its commit): its loop looks now.</summary>
-    public void NotifyQueued(string domain, TaskKind kind, string taskList)
+    /// <summary>
+    /// This instance queued a task on the task list (after its commit), <paramref name="put"/> holding the receipt that
+    /// deletes its message: a free poller here gets it at once, else the next one to come (<see cref="LocalAge"/>), else a
+    /// look. A task list nobody here has polled lately (no loop) is left to the looks of whoever polls it.
+    /// </summary>
+    public void Queued(string domain, TaskKind kind, string taskList, int priority, ReceivedTask put)
     {
-        if (lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list)) list.NotifyQueued();
+        if (lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list)) list.Queued(put, priority);
     }
 
     /// <summary>Makes a message this instance holds but no poller here will claim visible again at once.</summary>
     public async Task ReleaseAsync(ReceivedTask task)
     {
+        if (!task.Hidden) return; // just put, never received: visible to every poller already
         try
         {
             await queues.DeferAsync(task, TimeSpan.Zero, CancellationToken.None);
@@ -151,6 +173,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     {
         private readonly object gate = new();
         private readonly LinkedList<Waiter> waiters = new();
+        private readonly List<LocalTask> local = []; // tasks queued here for the next poller here, in put order
         private int reserved; // pollers promised a task by a commit in flight (out of the list meanwhile)
         private bool backlog; // the last look filled every free poller with tasks that had waited: more may be waiting
         private bool stopped, running, queued;
@@ -168,8 +191,16 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             lock (gate)
             {
                 if (stopped) return null;
-                var node = waiters.AddLast(new Waiter(identity));
                 lastWaiterAt = owner.clock.GetUtcNow();
+                if (TakeLocal() is { } put)
+                {
+                    // A task queued here is waiting: this poller claims it without a receive (it never joins the list).
+                    var served = new Waiter(identity);
+                    served.Offer.TrySetResult(new TaskOffer(put, null));
+                    Interlocked.Increment(ref owner.handedOver);
+                    return new LinkedListNode<Waiter>(served);
+                }
+                var node = waiters.AddLast(new Waiter(identity));
                 if (!running)
                 {
                     running = true;
@@ -233,14 +264,44 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             }
         }
 
-        public void NotifyQueued()
+        public void Queued(ReceivedTask put, int priority)
         {
             lock (gate)
             {
+                if (stopped) return;
+                if (!backlog && HandOver(put))
+                {
+                    Interlocked.Increment(ref owner.handedOver);
+                    return;
+                }
+                if (!backlog)
+                {
+                    if (local.Count == MaxLocal) local.RemoveAt(0);
+                    local.Add(new LocalTask(put, priority, owner.clock.GetUtcNow()));
+                }
+                // Kept for a poller to come, or behind a backlog: the loop looks at once when a poller is free (it finds
+                // this one too, in queue order, if no poller came for it here in time).
                 queued = true;
                 queuedVersion++;
                 if (Free > 0) wake.TrySetResult();
             }
+        }
+
+        /// <summary>Under the gate: the task queued here that the next poller takes (highest priority, then oldest), unless the queue has a backlog.</summary>
+        private ReceivedTask? TakeLocal()
+        {
+            if (local.Count == 0) return null;
+            var now = owner.clock.GetUtcNow();
+            local.RemoveAll(t => now - t.At > LocalAge);
+            if (backlog || local.Count == 0) return null;
+            var best = 0;
+            for (var i = 1; i < local.Count; i++)
+            {
+                if (local[i].Priority > local[best].Priority) best = i;
+            }
+            var put = local[best].Put;
+            local.RemoveAt(best);
+            return put;
         }
 
         /// <summary>Under the gate: the first waiter gets the message. Only this and a reservation complete a waiter, each only once it is out of the list.</summary>
@@ -344,6 +405,8 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             {
                 var now = owner.clock.GetUtcNow();
                 backlog = found.Count == want && found.Exists(t => now - t.Message.EnqueuedAt > BacklogAge);
+                // Received, so no longer waiting here for a poller to come: one claim per message from this instance.
+                if (local.Count > 0) local.RemoveAll(t => found.Exists(f => f.MessageId == t.Put.MessageId));
                 foreach (var task in found)
                 {
                     if (Free > 0 && HandOver(task)) continue;
@@ -355,6 +418,9 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             return found.Count;
         }
     }
+
+    /// <summary>A task this instance queued, kept for the next poller here.</summary>
+    private readonly record struct LocalTask(ReceivedTask Put, int Priority, DateTimeOffset At);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task list {TaskListKey}: receiving from its queue failed; looking again shortly")]
     private static partial void LogLookFailed(ILogger log, string taskListKey, Exception e);

@@ -28,9 +28,13 @@ public sealed record TaskMessage(TaskKind Kind, string Partition, string RunId, 
 
 /// <summary>
 /// A task message as this instance holds it: received from a queue (<paramref name="QueueName"/>), or just put there.
-/// A received one is hidden from other pollers until it is deleted or its visibility ends.
+/// A received one is hidden from other pollers until it is deleted or its visibility ends; a put one is visible.
 /// </summary>
-public sealed record ReceivedTask(TaskMessage Message, string QueueName, string MessageId, string PopReceipt);
+public sealed record ReceivedTask(TaskMessage Message, string QueueName, string MessageId, string PopReceipt)
+{
+    /// <summary>Received (hidden from other pollers), rather than just put (visible to all).</summary>
+    public bool Hidden { get; init; } = true;
+}
 
 /// <summary>
 /// One Azure queue per (domain, task list, kind, priority). Task list names are free text: queue names carry a
@@ -82,7 +86,7 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
             await queue.CreateIfNotExistsAsync(cancellationToken: ct);
             receipt = await queue.SendCheckedAsync(text, null, MessageTimeToLive, ct);
         }
-        return new ReceivedTask(message, queue.Name, receipt.MessageId, receipt.PopReceipt);
+        return new ReceivedTask(message, queue.Name, receipt.MessageId, receipt.PopReceipt) { Hidden = false };
     }
 
     /// <summary>The message as queued: with the activity's input when the whole still fits in a queue message, else without it.</summary>

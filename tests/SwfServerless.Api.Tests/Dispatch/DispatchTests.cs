@@ -106,6 +106,42 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
     }
 
     [Fact]
+    public async Task A_workflow_whose_pollers_come_after_their_tasks_were_queued_here_claims_each_without_a_receive()
+    {
+        await using var app = await TestApp.StartAsync(Azurite, WithPrefix(Settings()));
+        var wf = Wf.On(app);
+        var queues = app.Services.GetRequiredService<Storage.Tasks.TaskQueues>();
+        // A first workflow: its first polls find nothing queued here yet, and leave each task list a loop on this instance.
+        await RunSequentiallyAsync(wf, steps: 1);
+        var handedOver = Dispatch(app).HandedOver;
+
+        // Every task of the next one is queued (nobody waits), and the next poll here takes it with its put's receipt.
+        const int steps = 3;
+        await RunSequentiallyAsync(wf, steps);
+
+        Assert.Equal(1 + steps + steps, Dispatch(app).HandedOver - handedOver);
+        Assert.Equal(0, Dispatch(app).Matched);
+        // Each claim deleted its message with the put's receipt: nothing is left for a look to find.
+        Assert.Empty(await queues.ReceiveAsync("wf", TaskKind.Activity, Workflows.Workers, 32, TimeSpan.FromSeconds(1), default));
+        Assert.Empty(await queues.ReceiveAsync("wf", TaskKind.Decision, Workflows.Deciders, 32, TimeSpan.FromSeconds(1), default));
+    }
+
+    /// <summary>Start, then each poll sent only after its task was queued (no poller waits when a task is scheduled).</summary>
+    private static async Task RunSequentiallyAsync(Workflows wf, int steps)
+    {
+        var run = await wf.StartAsync();
+        var decision = await wf.PollDecisionAsync(run);
+        for (var i = 0; i < steps; i++)
+        {
+            await wf.DecideAsync(decision, Workflows.Schedule($"a{i}"));
+            var task = await wf.PollActivityAsync();
+            await wf.App.OkAsync("RespondActivityTaskCompleted", new { taskToken = task.GetProperty("taskToken").GetString(), result = "ok" });
+            decision = await wf.PollDecisionAsync(run);
+        }
+        await wf.DecideAsync(decision, Workflows.Complete());
+    }
+
+    [Fact]
     public async Task A_task_that_would_never_time_out_once_started_goes_by_its_queue()
     {
         // Nothing would bring such a task back if its poller never heard of it: it is claimed from its message instead.

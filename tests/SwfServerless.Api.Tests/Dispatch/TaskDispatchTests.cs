@@ -114,4 +114,70 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
         clock.Advance(TimeSpan.FromSeconds(30));
         Assert.Null(await third);
     }
+
+    [Fact]
+    public async Task A_task_queued_here_goes_to_a_poller_here_without_a_receive()
+    {
+        // A poller has been here (the task list has its loop), and none waits now.
+        var earlier = dispatch.WaitAsync("d", TaskKind.Activity, "local", null, TimeSpan.FromSeconds(1), default);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await earlier);
+
+        var put = await Queue("local", 1);
+        var before = clients.Metrics.Snapshot();
+        // The next poller to come gets it with the put's receipt, at once: no receive.
+        var offer = await dispatch.WaitAsync("d", TaskKind.Activity, "local", null, TimeSpan.FromSeconds(30), default);
+        Assert.Equal(put, offer?.Message);
+        Assert.False(offer!.Message!.Hidden);
+        Assert.Equal(0, clients.Metrics.Snapshot().Minus(before).Total);
+
+        // So does a poller already waiting when the next one is queued (whatever its loop's looks found meanwhile: nothing).
+        var waiting = dispatch.WaitAsync("d", TaskKind.Activity, "local", null, TimeSpan.FromSeconds(30), default);
+        await Eventually.TrueAsync(() => Task.FromResult(dispatch.Waiting("d", TaskKind.Activity, "local") == 1), "the poller waits");
+        var next = await Queue("local", 2);
+        Assert.Equal(next, (await waiting)?.Message);
+        Assert.Equal(2, dispatch.HandedOver);
+
+        // The receipts are the put's own: they delete the messages.
+        await queues.DeleteAsync(put, default);
+        await queues.DeleteAsync(next, default);
+        Assert.Empty(await queues.ReceiveAsync("d", TaskKind.Activity, "local", 32, TimeSpan.FromSeconds(30), default));
+    }
+
+    [Fact]
+    public async Task A_task_queued_here_that_no_poller_here_took_in_time_is_received_like_any_other()
+    {
+        var earlier = dispatch.WaitAsync("d", TaskKind.Activity, "late", null, TimeSpan.FromSeconds(1), default);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await earlier);
+
+        var put = await Queue("late", 1);
+        clock.Advance(TaskDispatch.LocalAge + TimeSpan.FromMilliseconds(1));
+        var offer = await dispatch.WaitAsync("d", TaskKind.Activity, "late", null, TimeSpan.FromSeconds(30), default);
+        Assert.Equal(put.MessageId, offer?.Message?.MessageId);
+        Assert.True(offer!.Message!.Hidden); // received by the loop, in queue order
+        Assert.Equal(0, dispatch.HandedOver);
+    }
+
+    [Fact]
+    public async Task Behind_a_backlog_a_task_queued_here_is_not_handed_over()
+    {
+        for (var i = 1; i <= 2; i++)
+            await queues.EnqueueAsync("d", "behind", 0, new TaskMessage(TaskKind.Activity, "p", "r", i, clock.GetUtcNow() - TimeSpan.FromSeconds(5)), default);
+        Assert.Equal(1, (await dispatch.WaitAsync("d", TaskKind.Activity, "behind", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId);
+
+        // The look found a backlog: a task queued here now waits its turn in the queue, behind event 2.
+        await Queue("behind", 3);
+        Assert.Equal(2, (await dispatch.WaitAsync("d", TaskKind.Activity, "behind", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId);
+        Assert.Equal(3, (await dispatch.WaitAsync("d", TaskKind.Activity, "behind", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId);
+        Assert.Equal(0, dispatch.HandedOver);
+    }
+
+    /// <summary>Queues a task on the task list as a commit of this instance does, and tells the dispatch.</summary>
+    private async Task<ReceivedTask> Queue(string taskList, long eventId)
+    {
+        var put = await queues.EnqueueAsync("d", taskList, 0, new TaskMessage(TaskKind.Activity, "p", "r", eventId, clock.GetUtcNow()), default);
+        dispatch.Queued("d", TaskKind.Activity, taskList, 0, put);
+        return put;
+    }
 }
