@@ -134,6 +134,12 @@ public sealed partial class ExecutionEngine(
             await PrepareAsync(commit, ct);
             await executions.CommitNewRunAsync(partition, previous, machine.State, machine.NewEvents, commit.Alarm, ct, applied);
         }
+        catch (Exception e) when (e is SwfFault or CurrentRunRemovedException or IntentAlreadyAppliedException)
+        {
+            // Surely not committed (another run holds the workflowId, or this intent already started one).
+            await AbandonNewRunAsync(commit);
+            throw;
+        }
         catch
         {
             CancelReservations(commit);
@@ -346,6 +352,28 @@ public sealed partial class ExecutionEngine(
             {
                 LogCleanupFailed(log, commit.Machine.State.RunId, e); // a claimer drops it later
             }
+        }
+    }
+
+    /// <summary>
+    /// What was written for a new run that surely never committed goes now: its decision task's message (else received,
+    /// found runless and put back for two minutes) and its reminders (else looked at again and again before they are
+    /// dropped, since a reminder may precede its commit). Best effort, as every cleanup.
+    /// </summary>
+    private async Task AbandonNewRunAsync(RunCommit commit)
+    {
+        await DropQueuedAsync(commit);
+        var runId = commit.Machine.State.RunId;
+        var armed = new List<Reminder>(2);
+        if (commit.Alarm is { } due) armed.Add(Reminder.Alarm(due, commit.Partition, runId));
+        if (commit.Repair is { } repair) armed.Add(repair);
+        try
+        {
+            await Task.WhenAll(armed.Select(r => reminders.DeleteAsync(r, CancellationToken.None)));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCleanupFailed(log, runId, e);
         }
     }
 

@@ -1,4 +1,10 @@
 using System.Text.Json;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.Core.Executions;
+using SwfServerless.Storage;
+using SwfServerless.Storage.Executions;
+using SwfServerless.Storage.Tasks;
 using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests.Executions;
@@ -62,6 +68,23 @@ public sealed class ExecutionRulesTests(AzuriteFixture azurite) : WorkflowTest(a
         Assert.Single(calls, c => c.Status == System.Net.HttpStatusCode.OK);
         Assert.All(calls.Where(c => c.Status != System.Net.HttpStatusCode.OK),
             c => Assert.Equal("com.amazonaws.swf.base.model#WorkflowExecutionAlreadyStartedFault", c.FaultType));
+    }
+
+    [Fact]
+    public async Task Starts_that_lost_the_race_leave_no_task_message_or_reminder_behind()
+    {
+        var calls = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => App.CallAsync("StartWorkflowExecution",
+            new { domain = Wf.Domain, workflowId = "race-clean", workflowType = Workflows.WorkflowType, taskList = new { name = "race-clean" } })));
+        var winner = Assert.Single(calls, c => c.Status == System.Net.HttpStatusCode.OK).Json.GetProperty("runId").GetString();
+
+        // Only the winner's decision task is queued (a loser's would be received, found runless and put back for minutes)...
+        var queues = App.Services.GetRequiredService<TaskQueues>();
+        var queued = await queues.ReceiveAsync(Wf.Domain, TaskKind.Decision, "race-clean", 32, TimeSpan.FromSeconds(1), default);
+        Assert.Equal(winner, Assert.Single(queued).Message.RunId);
+        // ...and only the winner has reminders (a loser's would be looked at again and again before being dropped).
+        var partition = ExecutionKeys.Partition(Wf.Domain, "race-clean");
+        var reminders = App.Services.GetRequiredService<SwfTables>().Reminders.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Partition eq {partition}"));
+        await foreach (var reminder in reminders) Assert.Equal(winner, reminder.GetString("RunId"));
     }
 
     [Fact]
