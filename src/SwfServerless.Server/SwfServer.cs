@@ -38,7 +38,7 @@ public static class SwfServer
         // CPU: Kestrel runs a request's parsing and the handler on the thread its socket completed on instead of handing
         // them to the thread pool. Nothing on the request path blocks (all storage I/O is async), and each hand-off woke
         // a parked worker: with inline socket completions (PreferInlineSocketCompletions) context switches per chain step
-        // fell from about 51 to 25 (bench/README.md, "app CPU per step").
+        // fell from about 51 to 25 (bench/README.md, "app CPU per step, part 2").
         builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
 
         builder.Services.AddSwfService(builder.Configuration, SwfHostKind.Standalone);
