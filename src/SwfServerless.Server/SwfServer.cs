@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using SwfServerless.Service.Executions;
 using SwfServerless.Service.Hosting;
 using SwfServerless.Service.Protocol;
@@ -10,6 +11,18 @@ public static class SwfServer
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
+    /// <summary>
+    /// Socket completions (Kestrel's and the storage clients') run on the runtime's socket event threads, one per core,
+    /// instead of each being queued to the thread pool, which woke a parked worker (futex, context switch) per network
+    /// event. Call first in Main: the runtime reads the variable when the first socket is made. A value already in the
+    /// environment wins (0 turns it off).
+    /// </summary>
+    public static void PreferInlineSocketCompletions()
+    {
+        const string name = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        if (Environment.GetEnvironmentVariable(name) is null) Environment.SetEnvironmentVariable(name, "1");
+    }
+
     /// <param name="settings">Configuration on top of the environment's (tests, the benchmark).</param>
     /// <param name="configureServices">Runs after the service's own registrations: tests replace seams here (e.g. <see cref="IIntentCrashPoints"/>).</param>
     public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
@@ -21,6 +34,12 @@ public static class SwfServer
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         // One structured line per SWF call comes from the endpoint; the framework's per-request lines would repeat it.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // CPU: Kestrel runs a request's parsing and the handler on the thread its socket completed on instead of handing
+        // them to the thread pool. Nothing on the request path blocks (all storage I/O is async), and each hand-off woke
+        // a parked worker: with inline socket completions (PreferInlineSocketCompletions) context switches per chain step
+        // fell from about 51 to 25 (bench/README.md, "app CPU per step, part 2").
+        builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
 
         builder.Services.AddSwfService(builder.Configuration, SwfHostKind.Standalone);
         // What the Functions app's timer trigger does; the intent receiver is part of the service on both hosts.

@@ -140,7 +140,15 @@ public static partial class SwfEndpoint
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
     {
-        if (request.ContentLength > limit) throw TooLarge(limit);
+        if (request.ContentLength is { } length)
+        {
+            // The usual case (every SDK sends Content-Length): read into an array of exactly that size, no copies.
+            if (length > limit) throw TooLarge(limit);
+            var body = new byte[length];
+            try { await request.Body.ReadExactlyAsync(body, ct); }
+            catch (EndOfStreamException) { throw new Microsoft.AspNetCore.Http.BadHttpRequestException("Unexpected end of request content."); }
+            return body;
+        }
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
