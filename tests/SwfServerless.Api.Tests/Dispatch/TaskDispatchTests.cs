@@ -130,18 +130,20 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(put, offer?.Message);
         Assert.False(offer!.Message!.Hidden);
         Assert.Equal(0, clients.Metrics.Snapshot().Minus(before).Total);
+        // The receipt is the put's own: it deletes the message (the claim does this once the task is started).
+        await queues.DeleteAsync(put, default);
+        Assert.Empty(await queues.ReceiveAsync("d", TaskKind.Activity, "local", 32, TimeSpan.FromSeconds(30), default));
 
-        // So does a poller already waiting when the next one is queued (whatever its loop's looks found meanwhile: nothing).
+        // So does a poller already waiting when the next one is queued. Its loop looks once when it comes (and finds nothing);
+        // the task is queued after that look, which would otherwise receive it first and change its receipt (the claim's
+        // delete is then refused, and the message, whose task is started by then, is dropped by whoever meets it next).
+        var looks = clients.Metrics.Snapshot()["queue.get"];
         var waiting = dispatch.WaitAsync("d", TaskKind.Activity, "local", null, TimeSpan.FromSeconds(30), default);
         await Eventually.TrueAsync(() => Task.FromResult(dispatch.Waiting("d", TaskKind.Activity, "local") == 1), "the poller waits");
+        await Eventually.TrueAsync(() => Task.FromResult(clients.Metrics.Snapshot()["queue.get"] > looks), "its loop looked");
         var next = await Queue("local", 2);
         Assert.Equal(next, (await waiting)?.Message);
         Assert.Equal(2, dispatch.HandedOver);
-
-        // The receipts are the put's own: they delete the messages.
-        await queues.DeleteAsync(put, default);
-        await queues.DeleteAsync(next, default);
-        Assert.Empty(await queues.ReceiveAsync("d", TaskKind.Activity, "local", 32, TimeSpan.FromSeconds(30), default));
     }
 
     [Fact]
