@@ -17,7 +17,8 @@ namespace SwfServerless.Service.Executions;
 /// <item><b>Queued here, handed over here.</b> A task this instance queued (no poller waited, or it cannot be started for
 /// one) goes to a poller of this instance with the receipt its put returned: to a free waiting poller at once, or to the
 /// next poller to come within <see cref="LocalAge"/>. That poller claims it as if received, without a receive. The message
-/// is visible all along, so a poller elsewhere may take it first; the claim (ETag-guarded) lets only one of them start it.</item>
+/// is visible all along, so a poller elsewhere may take it first; the claim (ETag-guarded) lets only one of them start it.
+/// Once such a task has waited longer, tasks go to pollers here in queue order until a look drains the queue.</item>
 /// <item><b>One receive loop per task list.</b> Tasks nobody here was waiting for (queued by another instance, or
 /// before a poller came) are received by one loop per task list, however many pollers wait on it: up to as many
 /// messages per receive as there are free pollers, at once again while it finds work, backing off with jitter from
@@ -176,6 +177,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
         private readonly List<LocalTask> local = []; // tasks queued here for the next poller here, in put order
         private int reserved; // pollers promised a task by a commit in flight (out of the list meanwhile)
         private bool backlog; // the last look filled every free poller with tasks that had waited: more may be waiting
+        private bool behind; // a task queued here waited over LocalAge for a poller: the queue is served in order until a look drains it
         private bool stopped, running, queued;
         private long queuedVersion;
         private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -269,16 +271,19 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             lock (gate)
             {
                 if (stopped) return;
-                if (!backlog && HandOver(put))
+                var inOrder = backlog || behind;
+                if (!inOrder && HandOver(put))
                 {
                     Interlocked.Increment(ref owner.handedOver);
                     return;
                 }
-                if (!backlog)
+                if (!inOrder && local.Count == MaxLocal)
                 {
-                    if (local.Count == MaxLocal) local.RemoveAt(0);
-                    local.Add(new LocalTask(put, priority, owner.clock.GetUtcNow()));
+                    // More tasks waiting here than pollers take: the queue, in its order, from now on.
+                    local.Clear();
+                    behind = true;
                 }
+                else if (!inOrder) local.Add(new LocalTask(put, priority, owner.clock.GetUtcNow()));
                 // Kept for a poller to come, or behind a backlog: the loop looks at once when a poller is free (it finds
                 // this one too, in queue order, if no poller came for it here in time).
                 queued = true;
@@ -287,13 +292,21 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             }
         }
 
-        /// <summary>Under the gate: the task queued here that the next poller takes (highest priority, then oldest), unless the queue has a backlog.</summary>
+        /// <summary>
+        /// Under the gate: the task queued here that the next poller takes (highest priority, then oldest), unless the queue
+        /// has a backlog. Once one of them has waited over <see cref="LocalAge"/>, pollers are scarce here: they all go to
+        /// the queue, in its order, until a look has been (the tasks queued here since would otherwise overtake that one).
+        /// </summary>
         private ReceivedTask? TakeLocal()
         {
             if (local.Count == 0) return null;
             var now = owner.clock.GetUtcNow();
-            local.RemoveAll(t => now - t.At > LocalAge);
-            if (backlog || local.Count == 0) return null;
+            if (local.Exists(t => now - t.At > LocalAge))
+            {
+                local.Clear();
+                behind = true;
+            }
+            if (backlog || behind || local.Count == 0) return null;
             var best = 0;
             for (var i = 1; i < local.Count; i++)
             {
@@ -405,6 +418,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             {
                 var now = owner.clock.GetUtcNow();
                 backlog = found.Count == want && found.Exists(t => now - t.Message.EnqueuedAt > BacklogAge);
+                if (found.Count < want) behind = false; // the queue is drained: what is queued here from now on may be handed over again
                 // Received, so no longer waiting here for a poller to come: one claim per message from this instance.
                 if (local.Count > 0) local.RemoveAll(t => found.Exists(f => f.MessageId == t.Put.MessageId));
                 foreach (var task in found)

@@ -162,6 +162,23 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_task_queued_here_later_does_not_overtake_one_that_waited_too_long_for_a_poller_here()
+    {
+        var earlier = dispatch.WaitAsync("d", TaskKind.Activity, "overtake", null, TimeSpan.FromSeconds(1), default);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await earlier);
+
+        await Queue("overtake", 1);
+        clock.Advance(TaskDispatch.LocalAge + TimeSpan.FromMilliseconds(1));
+        await Queue("overtake", 2);
+
+        // Task 1 waited too long: pollers here now take the queue in its order, not the younger task 2 first.
+        Assert.Equal(1, (await dispatch.WaitAsync("d", TaskKind.Activity, "overtake", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId);
+        Assert.Equal(2, (await dispatch.WaitAsync("d", TaskKind.Activity, "overtake", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId);
+        Assert.Equal(0, dispatch.HandedOver);
+    }
+
+    [Fact]
     public async Task Behind_a_backlog_a_task_queued_here_is_not_handed_over()
     {
         for (var i = 1; i <= 2; i++)
