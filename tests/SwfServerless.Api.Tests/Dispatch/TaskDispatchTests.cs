@@ -119,9 +119,7 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task A_task_queued_here_goes_to_a_poller_here_without_a_receive()
     {
         // A poller has been here (the task list has its loop), and none waits now.
-        var earlier = dispatch.WaitAsync("d", TaskKind.Activity, "local", null, TimeSpan.FromSeconds(1), default);
-        clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Null(await earlier);
+        await PolledEarlierAsync("local");
 
         var put = await Queue("local", 1);
         var before = clients.Metrics.Snapshot();
@@ -149,9 +147,7 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_task_queued_here_that_no_poller_here_took_in_time_is_received_like_any_other()
     {
-        var earlier = dispatch.WaitAsync("d", TaskKind.Activity, "late", null, TimeSpan.FromSeconds(1), default);
-        clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Null(await earlier);
+        await PolledEarlierAsync("late");
 
         var put = await Queue("late", 1);
         clock.Advance(TaskDispatch.LocalAge + TimeSpan.FromMilliseconds(1));
@@ -164,9 +160,7 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_task_queued_here_later_does_not_overtake_one_that_waited_too_long_for_a_poller_here()
     {
-        var earlier = dispatch.WaitAsync("d", TaskKind.Activity, "overtake", null, TimeSpan.FromSeconds(1), default);
-        clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Null(await earlier);
+        await PolledEarlierAsync("overtake");
 
         await Queue("overtake", 1);
         clock.Advance(TaskDispatch.LocalAge + TimeSpan.FromMilliseconds(1));
@@ -190,6 +184,14 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(2, (await dispatch.WaitAsync("d", TaskKind.Activity, "behind", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId);
         Assert.Equal(3, (await dispatch.WaitAsync("d", TaskKind.Activity, "behind", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId);
         Assert.Equal(0, dispatch.HandedOver);
+    }
+
+    /// <summary>A poll that waited here and got nothing: the task list has its loop on this instance, and no poller waits now.</summary>
+    private async Task PolledEarlierAsync(string taskList)
+    {
+        var earlier = dispatch.WaitAsync("d", TaskKind.Activity, taskList, null, TimeSpan.FromSeconds(1), default);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await earlier);
     }
 
     /// <summary>Queues a task on the task list as a commit of this instance does, and tells the dispatch.</summary>
