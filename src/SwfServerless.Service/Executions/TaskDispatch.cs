@@ -42,7 +42,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     /// </summary>
     internal static readonly TimeSpan LocalAge = TimeSpan.FromSeconds(1);
 
-    /// <summary>The most tasks queued here a task list keeps for its pollers here; the oldest give way.</summary>
+    /// <summary>The most tasks queued here a task list keeps for its pollers here; beyond it, all go to the queue, in its order.</summary>
     private const int MaxLocal = 256;
 
     // Fields, not captured parameters: the loops below reach them through their owner.
