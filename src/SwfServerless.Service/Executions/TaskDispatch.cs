@@ -23,7 +23,9 @@ namespace SwfServerless.Service.Executions;
 /// before a poller came) are received by one loop per task list, however many pollers wait on it: up to as many
 /// messages per receive as there are free pollers, at once again while it finds work, backing off with jitter from
 /// 50 ms to <c>PollIntervalMilliseconds</c> while it finds none, woken at once when this instance queues a task
-/// it could not hand over. A loop nobody has waited on for <see cref="IdleStop"/> ends and leaves the dictionary.</item>
+/// it could not hand over. Behind a backlog a look also receives for the pollers expected back within <see cref="HoldAge"/>
+/// (as many as came in the last one), and they take those in queue order as they come, without a receive each.
+/// A loop nobody has waited on for <see cref="IdleStop"/> ends and leaves the dictionary.</item>
 /// </list>
 /// Both shortcuts give way to a backlog: while the queue may hold tasks that have waited, new tasks queue behind them.
 /// Idle cost is therefore per task list with waiters, not per waiting poll call.
@@ -41,6 +43,12 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     /// message among others, met by the looks in queue order: a task list short of pollers here serves its queue fairly.
     /// </summary>
     internal static readonly TimeSpan LocalAge = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a message received ahead for the pollers coming back (behind a backlog) is kept for them before it is made
+    /// visible again for whoever polls next, here or elsewhere.
+    /// </summary>
+    internal static readonly TimeSpan HoldAge = TimeSpan.FromSeconds(1);
 
     /// <summary>The most tasks queued here a task list keeps for its pollers here; beyond it, all go to the queue, in its order.</summary>
     private const int MaxLocal = 256;
@@ -175,6 +183,9 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
         private readonly object gate = new();
         private readonly LinkedList<Waiter> waiters = new();
         private readonly List<LocalTask> local = []; // tasks queued here for the next poller here, in put order
+        private readonly List<HeldTask> held = []; // received ahead behind a backlog for the pollers coming back, in queue order
+        private int arrivals, lastArrivals; // pollers that came in this HoldAge window and in the one before
+        private DateTimeOffset arrivalsSince;
         private int reserved; // pollers promised a task by a commit in flight (out of the list meanwhile)
         private bool backlog; // the last look filled every free poller with tasks that had waited: more may be waiting
         private bool behind; // a task queued here waited over LocalAge for a poller: the queue is served in order until a look drains it
@@ -194,13 +205,19 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             {
                 if (stopped) return null;
                 lastWaiterAt = owner.clock.GetUtcNow();
+                CountArrival(lastWaiterAt);
+                if (held.Count > 0)
+                {
+                    // Received ahead for it: the queue's next task, without a receive of its own.
+                    var next = held[0].Task;
+                    held.RemoveAt(0);
+                    return Served(identity, next);
+                }
                 if (TakeLocal() is { } put)
                 {
                     // A task queued here is waiting: this poller claims it without a receive (it never joins the list).
-                    var served = new Waiter(identity);
-                    served.Offer.TrySetResult(new TaskOffer(put, null));
                     Interlocked.Increment(ref owner.handedOver);
-                    return new LinkedListNode<Waiter>(served);
+                    return Served(identity, put);
                 }
                 var node = waiters.AddLast(new Waiter(identity));
                 if (!running)
@@ -213,6 +230,26 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                 else if (Free == 1 || queued) wake.TrySetResult();
                 return node;
             }
+        }
+
+        /// <summary>A poller given a task as it comes: it never joins the list.</summary>
+        private static LinkedListNode<Waiter> Served(string? identity, ReceivedTask task)
+        {
+            var served = new Waiter(identity);
+            served.Offer.TrySetResult(new TaskOffer(task, null));
+            return new LinkedListNode<Waiter>(served);
+        }
+
+        /// <summary>Under the gate: counts pollers coming, per <see cref="HoldAge"/> window (how many a look behind a backlog receives ahead for).</summary>
+        private void CountArrival(DateTimeOffset now)
+        {
+            if (now - arrivalsSince >= HoldAge)
+            {
+                lastArrivals = now - arrivalsSince < HoldAge * 2 ? arrivals : 0;
+                arrivals = 0;
+                arrivalsSince = now;
+            }
+            arrivals++;
         }
 
         public async Task<TaskOffer?> WaitAsync(LinkedListNode<Waiter> node, TimeSpan timeout, CancellationToken ct)
@@ -300,8 +337,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
         private ReceivedTask? TakeLocal()
         {
             if (local.Count == 0) return null;
-            var now = owner.clock.GetUtcNow();
-            if (local.Exists(t => now - t.At > LocalAge))
+            if (owner.clock.GetUtcNow() - local[0].At > LocalAge) // the oldest: the list is in put order
             {
                 local.Clear();
                 behind = true;
@@ -334,13 +370,23 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             var nextLook = DateTimeOffset.MinValue; // when the next look is due
             while (!ct.IsCancellationRequested)
             {
-                int want;
+                int want, free;
                 long version;
                 bool urgent;
                 Task woken;
+                List<ReceivedTask>? expired = null;
+                DateTimeOffset? release = null;
                 lock (gate)
                 {
-                    if (waiters.Count == 0 && reserved <= 0 && owner.clock.GetUtcNow() - lastWaiterAt >= IdleStop)
+                    var at = owner.clock.GetUtcNow();
+                    // Held for pollers that did not come back in time: visible again, for the next look here or elsewhere.
+                    while (held.Count > 0 && at - held[0].At >= HoldAge)
+                    {
+                        (expired ??= []).Add(held[0].Task);
+                        held.RemoveAt(0);
+                    }
+                    if (held.Count > 0) release = held[0].At + HoldAge;
+                    if (waiters.Count == 0 && reserved <= 0 && held.Count == 0 && expired is null && at - lastWaiterAt >= IdleStop)
                     {
                         // Nobody has waited for a while: end, and leave the dictionary (a poller arriving now makes a new loop).
                         stopped = true;
@@ -350,10 +396,13 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                     // Taken before looking: a wake-up between the look and the pause still cuts the pause short.
                     if (wake.Task.IsCompleted) wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     woken = wake.Task;
-                    want = Math.Min(Free, TaskQueues.MaxReceive);
+                    free = want = Math.Min(Free, TaskQueues.MaxReceive);
+                    // Behind a backlog, also for the pollers expected back: as many as came in the last HoldAge.
+                    if (want > 0 && backlog) want = Math.Min(TaskQueues.MaxReceive, Math.Max(want, Math.Max(arrivals, lastArrivals)));
                     version = queuedVersion;
                     urgent = queued;
                 }
+                foreach (var task in expired ?? []) await owner.ReleaseAsync(task);
 
                 TimeSpan pause;
                 var now = owner.clock.GetUtcNow();
@@ -369,7 +418,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                 }
                 else
                 {
-                    var found = await LookAsync(want, ct);
+                    var found = await LookAsync(want, free, ct);
                     if (found == want) { delay = FirstLook; nextLook = DateTimeOffset.MinValue; continue; } // all served: more may wait (backlog)
                     if (found > 0) delay = FirstLook;
                     else if (found == 0)
@@ -380,6 +429,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                     delay = delay * 2 < owner.MaxInterval ? delay * 2 : owner.MaxInterval;
                     nextLook = owner.clock.GetUtcNow() + pause;
                 }
+                if (release is { } due) pause = TimeSpan.FromTicks(Math.Max(0, Math.Min(pause.Ticks, (due - owner.clock.GetUtcNow()).Ticks)));
                 try
                 {
                     await woken.WaitAsync(pause, owner.clock, ct);
@@ -396,8 +446,11 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
 
         private static TimeSpan Jitter(TimeSpan delay) => delay * (0.75 + Random.Shared.NextDouble() * 0.5);
 
-        /// <summary>Receives for the free pollers and hands the messages out; the number found, or -1 when storage failed.</summary>
-        private async Task<int> LookAsync(int want, CancellationToken ct)
+        /// <summary>
+        /// Receives <paramref name="want"/> messages for the <paramref name="free"/> pollers and those expected back, hands
+        /// them out and holds the rest; the number found, or -1 when storage failed.
+        /// </summary>
+        private async Task<int> LookAsync(int want, int free, CancellationToken ct)
         {
             List<ReceivedTask> found;
             try
@@ -424,7 +477,9 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                 foreach (var task in found)
                 {
                     if (Free > 0 && HandOver(task)) continue;
-                    (unwanted ??= []).Add(task);
+                    // Received ahead for the pollers coming back (they take it in queue order), or for pollers that left.
+                    if (want > free) held.Add(new HeldTask(task, now));
+                    else (unwanted ??= []).Add(task);
                 }
             }
             // Pollers left while we looked: give those back at once, to the next look here or elsewhere.
@@ -435,6 +490,9 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
 
     /// <summary>A task this instance queued, kept for the next poller here.</summary>
     private readonly record struct LocalTask(ReceivedTask Put, int Priority, DateTimeOffset At);
+
+    /// <summary>A message received ahead for a poller expected back, and when.</summary>
+    private readonly record struct HeldTask(ReceivedTask Task, DateTimeOffset At);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task list {TaskListKey}: receiving from its queue failed; looking again shortly")]
     private static partial void LogLookFailed(ILogger log, string taskListKey, Exception e);

@@ -186,6 +186,35 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(0, dispatch.HandedOver);
     }
 
+    [Fact]
+    public async Task Behind_a_backlog_a_look_receives_ahead_for_the_pollers_coming_back_and_they_take_those_in_queue_order()
+    {
+        for (var i = 1; i <= 6; i++)
+            await queues.EnqueueAsync("d", "ahead", 0, new TaskMessage(TaskKind.Activity, "p", "r", i, clock.GetUtcNow() - TimeSpan.FromSeconds(5)), default);
+        async Task<long?> Poll() => (await dispatch.WaitAsync("d", TaskKind.Activity, "ahead", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId;
+        long Count(string request) => clients.Metrics.Snapshot()[request];
+
+        // The first look fills its one poller with a task that had waited: a backlog.
+        Assert.Equal(1, await Poll());
+        // The next look receives for the two pollers this second has seen: one for the poller waiting, one held for the next.
+        var receives = Count("queue.get");
+        Assert.Equal(2, await Poll());
+        Assert.Equal(receives + 1, Count("queue.get"));
+        Assert.Equal(3, await Poll());
+        Assert.Equal(receives + 1, Count("queue.get"));
+        // Four pollers have come this second: the next look asks for four, finds the last three, and holds two of them.
+        Assert.Equal(4, await Poll());
+        Assert.Equal(5, await Poll());
+        Assert.Equal(receives + 2, Count("queue.get"));
+
+        // Nobody comes for task 6 within HoldAge: it is made visible again, and the next poller receives it.
+        var releases = Count("queue.update");
+        clock.Advance(TaskDispatch.HoldAge);
+        await Eventually.TrueAsync(() => Task.FromResult(Count("queue.update") > releases), "the held message was released");
+        Assert.Equal(6, await Poll());
+        Assert.Equal(receives + 3, Count("queue.get"));
+    }
+
     /// <summary>A poll that waited here and got nothing: the task list has its loop on this instance, and no poller waits now.</summary>
     private async Task PolledEarlierAsync(string taskList)
     {

@@ -136,7 +136,7 @@ public sealed class ExecutionConcurrencyTests(AzuriteFixture azurite) : Workflow
         var events = await Wf.HistoryAsync(run);
         var inputs = events.Where(e => e.GetProperty("eventType").GetString() == "WorkflowExecutionSignaled")
             .Select(e => e.GetProperty("workflowExecutionSignaledEventAttributes").GetProperty("input").GetString()).ToHashSet();
-        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"{i}").ToHashSet(), inputs);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (string?)$"{i}").ToHashSet(), inputs);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.GetProperty("eventId").GetInt64()));
         Assert.Single(events, e => e.GetProperty("eventType").GetString() == "DecisionTaskScheduled");
     }
