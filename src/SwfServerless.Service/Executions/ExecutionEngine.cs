@@ -128,6 +128,7 @@ public sealed partial class ExecutionEngine(
     /// <param name="applied">The intent this start carries out (a parent's child start).</param>
     public async Task StartAsync(string partition, CurrentRun? previous, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null)
     {
+        using var committing = dispatch.Committing();
         var commit = await NewRunCommitAsync(partition, machine, ct);
         try
         {
@@ -154,6 +155,7 @@ public sealed partial class ExecutionEngine(
     /// <remarks>New tasks a poller waits for here are started in the same commit (<see cref="StartForWaiters"/>).</remarks>
     public async Task<bool> TryCommitAsync(LoadedRun run, ExecutionMachine machine, CancellationToken ct, IntentMarker? applied = null)
     {
+        using var committing = dispatch.Committing();
         var started = StartForWaiters(machine);
         DateTimeOffset? alarm;
         try

@@ -16,7 +16,9 @@ namespace SwfServerless.Service.Executions;
 /// (its caller left, this instance died), the task's timeout brings it back, as a lost poll answer does in SWF.</item>
 /// <item><b>Queued here, handed over here.</b> A task this instance queued (no poller waited, or it cannot be started for
 /// one) goes to a poller of this instance with the receipt its put returned: to a free waiting poller at once, or to the
-/// next poller to come within <see cref="LocalAge"/>. That poller claims it as if received, without a receive. The message
+/// next poller to come within <see cref="LocalAge"/>, while no commit is in flight here (<see cref="Committing"/>: under
+/// load the poller waits for the look, and the commits meanwhile may start new tasks for it). That poller claims it as
+/// if received, without a receive. The message
 /// is visible all along, so a poller elsewhere may take it first; the claim (ETag-guarded) lets only one of them start it.
 /// Once such a task has waited longer, tasks go to pollers here in queue order until a look drains the queue.</item>
 /// <item><b>One receive loop per task list.</b> Tasks nobody here was waiting for (queued by another instance, or
@@ -60,6 +62,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     private readonly ConcurrentDictionary<string, Waiters> lists = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private long matched, handedOver;
+    private int committing; // commits in flight here: while there are, tasks queued here are left to the looks
 
     /// <summary>How long a task message received for a poller stays hidden from every other poller.</summary>
     public TimeSpan Visibility => TimeSpan.FromSeconds(Math.Max(1, options.Value.TaskVisibilitySeconds));
@@ -114,6 +117,30 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     {
         if (lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list)) list.Queued(put, priority);
     }
+
+    /// <summary>
+    /// A commit that may start new tasks for pollers waiting here is in flight until the scope ends. Under load (commits in
+    /// flight) a poller that comes waits for the loop's look rather than take a task queued here at once, and the commits
+    /// meanwhile may start their new tasks for it: no message at all. Taking the queued tasks at once instead keeps every
+    /// poller busy, so that every new task goes by the queue for as long as the load lasts.
+    /// </summary>
+    public CommitScope Committing()
+    {
+        Interlocked.Increment(ref committing);
+        return new CommitScope(this);
+    }
+
+    /// <summary>Ends a commit's time in flight; the last one lets pollers waiting here take the tasks queued here at once.</summary>
+    public readonly struct CommitScope(TaskDispatch owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (Interlocked.Decrement(ref owner.committing) != 0) return;
+            foreach (var list in owner.lists.Values) list.NoCommitInFlight();
+        }
+    }
+
+    private bool CommitInFlight => Volatile.Read(ref committing) > 0;
 
     /// <summary>Makes a message this instance holds but no poller here will claim visible again at once.</summary>
     public async Task ReleaseAsync(ReceivedTask task)
@@ -343,6 +370,8 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                 behind = true;
             }
             if (backlog || behind || local.Count == 0) return null;
+            // Under load the poller waits for the look, and the commits meanwhile may start their new tasks for it.
+            if (owner.CommitInFlight) return null;
             var best = 0;
             for (var i = 1; i < local.Count; i++)
             {
@@ -351,6 +380,25 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             var put = local[best].Put;
             local.RemoveAt(best);
             return put;
+        }
+
+        /// <summary>No commit is in flight here any more: pollers waiting here take the tasks queued here now.</summary>
+        public void NoCommitInFlight()
+        {
+            lock (gate)
+            {
+                if (local.Count > 0 && Free > 0) wake.TrySetResult();
+            }
+        }
+
+        /// <summary>Under the gate: with no commit in flight, tasks queued here go to the pollers waiting here.</summary>
+        private void HandOverLocal()
+        {
+            while (Free > 0 && TakeLocal() is { } put)
+            {
+                HandOver(put);
+                Interlocked.Increment(ref owner.handedOver);
+            }
         }
 
         /// <summary>Under the gate: the first waiter gets the message. Only this and a reservation complete a waiter, each only once it is out of the list.</summary>
@@ -375,7 +423,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                 bool urgent;
                 Task woken;
                 List<ReceivedTask>? expired = null;
-                DateTimeOffset? release = null;
+                DateTimeOffset? release = null; // when the next held message goes back
                 lock (gate)
                 {
                     var at = owner.clock.GetUtcNow();
@@ -386,6 +434,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                         held.RemoveAt(0);
                     }
                     if (held.Count > 0) release = held[0].At + HoldAge;
+                    HandOverLocal();
                     if (waiters.Count == 0 && reserved <= 0 && held.Count == 0 && expired is null && at - lastWaiterAt >= IdleStop)
                     {
                         // Nobody has waited for a while: end, and leave the dictionary (a poller arriving now makes a new loop).

@@ -145,6 +145,30 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task While_a_commit_is_in_flight_here_a_poller_that_comes_is_left_for_it_rather_than_given_a_task_queued_here()
+    {
+        await PolledEarlierAsync("busy");
+        await Queue("busy", 1);
+
+        TaskDispatch.Reservation? reservation;
+        Task<TaskDispatch.TaskOffer?> wait;
+        using (dispatch.Committing())
+        {
+            // Under load the poller that comes joins the list instead of taking task 1, and a commit may start its new task for it.
+            wait = dispatch.WaitAsync("d", TaskKind.Activity, "busy", "worker-1", TimeSpan.FromSeconds(30), default);
+            reservation = dispatch.TryReserve("d", TaskKind.Activity, "busy");
+        }
+        Assert.NotNull(reservation);
+        var started = new ClaimedTask<ActivityTaskStart>("p", new ExecutionState(), new ActivityTaskStart(2, 3, "a2", new ActivityType { Name = "t", Version = "1" },
+            new WorkflowExecution { WorkflowId = "w", RunId = "r" }, "busy"), new TaskMessage(TaskKind.Activity, "p", "r", 2, clock.GetUtcNow()));
+        reservation.Deliver(started);
+        Assert.Same(started, (await wait)?.Started);
+
+        // Task 1 is not lost: the next poller gets it (handed over, or received by the loop's look meanwhile).
+        Assert.Equal(1, (await dispatch.WaitAsync("d", TaskKind.Activity, "busy", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId);
+    }
+
+    [Fact]
     public async Task A_task_queued_here_that_no_poller_here_took_in_time_is_received_like_any_other()
     {
         await PolledEarlierAsync("late");
