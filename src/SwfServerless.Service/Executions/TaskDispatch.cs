@@ -18,8 +18,8 @@ namespace SwfServerless.Service.Executions;
 /// one) goes to a poller of this instance with the receipt its put returned: to a free waiting poller at once, or to the
 /// next poller to come within <see cref="LocalAge"/>, while no commit is in flight here (<see cref="Committing"/>: under
 /// load the poller waits for the look, and the commits meanwhile may start new tasks for it). That poller claims it as
-/// if received, without a receive. The message
-/// is visible all along, so a poller elsewhere may take it first; the claim (ETag-guarded) lets only one of them start it.
+/// if received, without a receive. The message is visible all along, so a poller elsewhere may take it first; the claim
+/// (ETag-guarded) lets only one of them start it.
 /// Once such a task has waited longer, tasks go to pollers here in queue order until a look drains the queue.</item>
 /// <item><b>One receive loop per task list.</b> Tasks nobody here was waiting for (queued by another instance, or
 /// before a poller came) are received by one loop per task list, however many pollers wait on it: up to as many
