@@ -422,17 +422,15 @@ public sealed partial class ExecutionEngine(
             LogVisibilityLag(log, state.RunId, e);
         }
 
-        // Cleanup is an optimisation: a reminder left behind is dropped as a no-op when due.
-        var cleanup = new List<Task>(2);
-        if (indexed && repair is not null) cleanup.Add(reminders.DeleteAsync(repair, ct));
-        if (oldAlarm is { } old && old != alarm) cleanup.Add(reminders.DeleteAsync(Reminder.Alarm(old, partition, state.RunId), ct));
-        try
+        // Cleanup is an optimisation: a reminder left behind is dropped as a no-op when due. Nobody waits for it, and the
+        // deletes of many commits go together (ReminderRepository.DeleteSoon); an old alarm already due goes at once, before
+        // a sweep meets it and, not finding it named by the run, keeps looking at it again.
+        if (indexed && repair is not null) reminders.DeleteSoon(repair);
+        if (oldAlarm is { } old && old != alarm)
         {
-            await Task.WhenAll(cleanup);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogCleanupFailed(log, state.RunId, e);
+            var obsolete = Reminder.Alarm(old, partition, state.RunId);
+            if (old > context.Now()) reminders.DeleteSoon(obsolete);
+            else await DeleteNowAsync(obsolete, state.RunId);
         }
 
         if (alarm is { } due && alarm != oldAlarm) ScheduleLocal(Reminder.Alarm(due, partition, state.RunId), afterCommit: true);
@@ -444,6 +442,18 @@ public sealed partial class ExecutionEngine(
         {
             var closed = state;
             timers.Schedule($"remove|{partition}|{state.RunId}", context.Now(), new LocalAlarm(partition, closed.RunId, ClosedRun: closed));
+        }
+    }
+
+    private async Task DeleteNowAsync(Reminder reminder, string runId)
+    {
+        try
+        {
+            await reminders.DeleteAsync(reminder, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCleanupFailed(log, runId, e);
         }
     }
 

@@ -5,6 +5,7 @@ using SwfServerless.Core.Faults;
 using SwfServerless.Core.Validation;
 using SwfServerless.Service.Hosting;
 using SwfServerless.Service.WebConsole;
+using SwfServerless.Storage;
 using SwfServerless.Storage.AzureSdk;
 
 namespace SwfServerless.Service.Protocol;
@@ -34,7 +35,7 @@ public static partial class SwfEndpoint
     /// <summary>One SWF call: reads the request from <paramref name="http"/> and writes the whole answer to it.</summary>
     public static async Task HandleAsync(HttpContext http)
     {
-        var requestId = Guid.NewGuid().ToString();
+        var requestId = UniqueIds.NewGuid().ToString();
         http.Response.Headers["x-amzn-RequestId"] = requestId;
         var started = Stopwatch.GetTimestamp();
         var log = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("SwfServerless.Calls");

@@ -108,6 +108,7 @@ public sealed class StorageClients : IDisposable
         sdk.Retry.Delay = options.RetryDelay;
         sdk.Retry.MaxDelay = options.MaxRetryDelay;
         sdk.Retry.NetworkTimeout = options.NetworkTimeout;
+        sdk.AddPolicy(ClientRequestIdPolicy.Shared, HttpPipelinePosition.PerCall);
         // After the retry policy: every attempt is counted, and a timed-out attempt fails as one without an answer.
         sdk.AddPolicy(metrics, HttpPipelinePosition.PerRetry);
         sdk.AddPolicy(new AttemptTimeoutPolicy(), HttpPipelinePosition.PerRetry);

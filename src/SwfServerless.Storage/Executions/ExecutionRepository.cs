@@ -227,7 +227,7 @@ public sealed class ExecutionRepository(SwfTables tables)
     /// not reported as failed, which would make the client retry it and record it twice (a doubled signal), or as a
     /// conflict, which would make the caller redo it on top of itself.
     /// </summary>
-    private static string NewCommitId() => Guid.NewGuid().ToString("N");
+    private static string NewCommitId() => UniqueIds.NewGuid().ToString("N");
 
     /// <summary>
     /// Whether the commit stamped <paramref name="commit"/> is in storage: the state row says so, or, when another commit
@@ -427,7 +427,7 @@ public sealed class ExecutionRepository(SwfTables tables)
         PendingOverflow? pending = null;
         if (fit < rows.Count)
         {
-            pending = new PendingOverflow(Guid.NewGuid().ToString("N"), events[fit].EventId!.Value, events[^1].EventId!.Value);
+            pending = new PendingOverflow(UniqueIds.NewGuid().ToString("N"), events[fit].EventId!.Value, events[^1].EventId!.Value);
             var staged = rows[fit..].Select((row, i) => Rekeyed(row, ExecutionKeys.StagedEventRow(runId, pending.Token, events[fit + i].EventId!.Value)));
             await UpsertAllAsync(staged, ct);
             stateRow["PendingToken"] = pending.Token;

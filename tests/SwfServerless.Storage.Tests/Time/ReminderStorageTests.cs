@@ -14,13 +14,15 @@ namespace SwfServerless.Storage.Tests.Time;
 public sealed class ReminderStorageTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2024, 5, 1, 10, 0, 0, TimeSpan.Zero);
+    private StorageClients clients = null!;
     private SwfTables tables = null!;
     private ReminderRepository reminders = null!;
     private ExecutionRepository executions = null!;
 
     public async Task InitializeAsync()
     {
-        tables = new SwfTables(StorageClients.FromConnectionString(azurite.ConnectionString), TestNames.Unique("rem"));
+        clients = StorageClients.FromConnectionString(azurite.ConnectionString);
+        tables = new SwfTables(clients, TestNames.Unique("rem"));
         await tables.CreateIfNotExistsAsync(default);
         reminders = new ReminderRepository(tables);
         executions = new ExecutionRepository(tables);
@@ -64,6 +66,85 @@ public sealed class ReminderStorageTests(AzuriteFixture azurite) : IAsyncLifetim
         await reminders.PostponeAsync(r, T0.AddMinutes(2), default);
         Assert.Empty(await reminders.DueAsync(T0.AddMinutes(1), 10, default));
         Assert.Equal([r with { Due = T0.AddMinutes(2), Attempt = 1 }], await reminders.DueAsync(T0.AddMinutes(2), 10, default));
+    }
+
+    [Fact]
+    public async Task Cleanup_deletes_wait_for_the_delay_and_go_as_one_transaction_per_minute_partition()
+    {
+        var clock = new ManualTime(T0);
+        var soon = new ReminderRepository(tables, clock);
+        var minute1 = Enumerable.Range(0, 5).Select(i => Reminder.Alarm(T0.AddSeconds(i), "p", $"r{i}")).ToList();
+        var minute2 = Enumerable.Range(0, 3).Select(i => Reminder.Visibility(T0.AddMinutes(1).AddSeconds(i), "p", $"r{i}")).ToList();
+        foreach (var r in minute1.Concat(minute2)) await soon.ArmAsync(r, default);
+
+        var before = clients.Metrics.Snapshot();
+        foreach (var r in minute1.Concat(minute2)) soon.DeleteSoon(r);
+        Assert.Equal(8, (await reminders.DueAsync(T0.AddMinutes(5), 100, default)).Count); // nothing sent yet
+        clock.Advance(ReminderRepository.CleanupDelay);
+        await soon.FlushAsync(); // waits for the batch the timer started
+
+        Assert.Empty(await reminders.DueAsync(T0.AddMinutes(5), 100, default));
+        var sent = clients.Metrics.Snapshot().Minus(before);
+        Assert.Equal(2, sent["table.batch"]);
+        Assert.Equal(0, sent["table.delete"]);
+    }
+
+    [Fact]
+    public async Task A_cleanup_delete_of_a_reminder_already_gone_does_not_keep_the_others()
+    {
+        var all = Enumerable.Range(0, 4).Select(i => Reminder.Alarm(T0.AddSeconds(i), "p", $"r{i}")).ToList();
+        foreach (var r in all) await reminders.ArmAsync(r, default);
+        await reminders.DeleteAsync(all[2], default); // handled and deleted by someone else meanwhile
+
+        var before = clients.Metrics.Snapshot();
+        foreach (var r in all) reminders.DeleteSoon(r);
+        await reminders.FlushAsync();
+
+        Assert.Empty(await reminders.DueAsync(T0.AddMinutes(5), 100, default));
+        Assert.Equal(2, clients.Metrics.Snapshot().Minus(before)["table.batch"]); // refused for the missing row, then sent without it
+    }
+
+    [Fact]
+    public async Task Re_arming_a_reminder_whose_delete_waits_keeps_it()
+    {
+        var moved = Reminder.Alarm(T0, "p", "r1");
+        var other = Reminder.Alarm(T0.AddSeconds(1), "p", "r2");
+        await reminders.ArmAsync(moved, default);
+        await reminders.ArmAsync(other, default);
+
+        reminders.DeleteSoon(moved);
+        reminders.DeleteSoon(other);
+        await reminders.ArmAsync(moved, default); // a later commit moved the alarm back to the same instant
+        await reminders.FlushAsync();
+
+        Assert.Equal([moved], await reminders.DueAsync(T0.AddMinutes(5), 100, default));
+    }
+
+    [Fact]
+    public async Task A_re_arm_while_the_delete_is_on_the_wire_lands_after_it()
+    {
+        var r = Reminder.Alarm(T0, "p", "r1");
+        await reminders.ArmAsync(r, default);
+        for (var i = 0; i < 20; i++)
+        {
+            reminders.DeleteSoon(r);
+            var flushing = reminders.FlushAsync(); // the delete is under way now
+            await reminders.ArmAsync(r, default);
+            await flushing;
+            Assert.Equal([r], await reminders.DueAsync(T0.AddMinutes(5), 100, default));
+        }
+    }
+
+    [Fact]
+    public async Task A_full_partition_of_cleanup_deletes_goes_without_waiting_for_the_delay()
+    {
+        var clock = new ManualTime(T0);
+        var soon = new ReminderRepository(tables, clock);
+        var all = Enumerable.Range(0, TableLimits.MaxTransactionActions).Select(i => Reminder.Alarm(T0.AddMilliseconds(i), "p", $"r{i}")).ToList();
+        foreach (var r in all) await soon.ArmAsync(r, default);
+
+        foreach (var r in all) soon.DeleteSoon(r);
+        await Eventually.TrueAsync(async () => (await reminders.DueAsync(T0.AddMinutes(5), 1000, default)).Count == 0, "the full batch deleted, the clock not moved");
     }
 
     private static ExecutionMachine Start(string workflowId, string runId, DateTimeOffset now) =>
