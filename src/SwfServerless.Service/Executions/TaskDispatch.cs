@@ -167,10 +167,21 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     }
 
     /// <summary>A poller waiting here, and what it will be given.</summary>
+    /// <remarks>
+    /// Its offer runs the poller on the thread that settles it. A commit's thread, outside every lock here, goes on to
+    /// answer the poller it started a task for (that response is written before the committer's own) instead of waking a
+    /// pool thread for it: no hand-off, futex wake and context switch per task started for a waiter (W=D=64 measured: 20
+    /// → 10 context switches per activity step). Under the gate a waiter is settled through the pool
+    /// (<see cref="SettleLater"/>), so that no poller ever runs inside the gate.
+    /// </remarks>
     internal sealed class Waiter(string? identity)
     {
         public string? Identity { get; } = identity;
-        public TaskCompletionSource<TaskOffer?> Offer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<TaskOffer?> Offer { get; } = new();
+
+        /// <summary>Settles the offer on a pool thread: for callers holding the gate.</summary>
+        public void SettleLater(TaskOffer offer) =>
+            ThreadPool.UnsafeQueueUserWorkItem(static x => x.Waiter.Offer.TrySetResult(x.Offer), (Waiter: this, Offer: offer), preferLocal: false);
     }
 
     /// <summary>One poller promised one task by a commit in flight: settled once, by the hand-over or by cancelling.</summary>
@@ -263,7 +274,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
         private static LinkedListNode<Waiter> Served(string? identity, ReceivedTask task)
         {
             var served = new Waiter(identity);
-            served.Offer.TrySetResult(new TaskOffer(task, null));
+            served.Offer.TrySetResult(new TaskOffer(task, null)); // nobody awaits it yet: nothing runs here
             return new LinkedListNode<Waiter>(served);
         }
 
@@ -407,7 +418,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
             var node = waiters.First;
             if (node is null) return false;
             waiters.Remove(node);
-            node.Value.Offer.TrySetResult(new TaskOffer(task, null));
+            node.Value.SettleLater(new TaskOffer(task, null));
             return true;
         }
 
