@@ -423,13 +423,13 @@ public sealed partial class ExecutionEngine(
         }
 
         // Cleanup is an optimisation: a reminder left behind is dropped as a no-op when due. Nobody waits for it, and the
-        // deletes of many commits go together (ReminderRepository.DeleteSoon); an old alarm already due goes at once, before
-        // a sweep meets it and, not finding it named by the run, keeps looking at it again.
+        // deletes of many commits go together (ReminderRepository.DeleteSoon). An old alarm due within the sweep's reach
+        // (LocalTimers.Horizon) goes at once: a sweep meeting it meanwhile, not named by its run, would look at it again and again.
         if (indexed && repair is not null) reminders.DeleteSoon(repair);
         if (oldAlarm is { } old && old != alarm)
         {
             var obsolete = Reminder.Alarm(old, partition, state.RunId);
-            if (old > context.Now()) reminders.DeleteSoon(obsolete);
+            if (old > context.Now() + timers.Horizon) reminders.DeleteSoon(obsolete);
             else await DeleteNowAsync(obsolete, state.RunId);
         }
 

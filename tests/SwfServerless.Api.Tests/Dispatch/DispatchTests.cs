@@ -103,11 +103,12 @@ public sealed class DispatchTests(AzuriteFixture azurite) : WorkflowTest(azurite
 
         // Every task was started for its waiting poller in the commit that scheduled it: no message put or deleted, and one
         // batch per call that changes the run (the start, each respond, and the close's index move from open to closed).
-        // The reminders the start and the close made obsolete (two index repairs, the first alarm) go in cleanup
-        // transactions of their own, one per minute partition, no single deletes.
+        // The reminders the start and the close made obsolete go in cleanup transactions of their own, one per minute
+        // partition: the two index repairs, and the first alarm unless it was due within the sweep's reach (then it goes
+        // at once, alone).
         Assert.Equal(0, used["queue.put"]);
         Assert.Equal(0, used["queue.delete"]);
-        Assert.Equal(0, used["table.delete"]);
+        Assert.InRange(used["table.delete"], 0, 1);
         var cleanup = reminders.CleanupTransactions - cleanupBefore;
         Assert.InRange(cleanup, 1, 3);
         Assert.Equal(1 + 2 * steps + 1 + 1, used["table.batch"] - cleanup);
