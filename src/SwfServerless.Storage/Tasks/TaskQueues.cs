@@ -34,6 +34,12 @@ public sealed record ReceivedTask(TaskMessage Message, string QueueName, string 
 {
     /// <summary>Received (hidden from other pollers), rather than just put (visible to all).</summary>
     public bool Hidden { get; init; } = true;
+
+    /// <summary>A received message: when its visibility ends, by this instance's clock (at least; it was asked for at the receive).</summary>
+    public DateTimeOffset HiddenUntil { get; init; }
+
+    /// <summary>When the queue drops the message (its first put's time to live; an overwrite keeps it).</summary>
+    public DateTimeOffset? ExpiresOn { get; init; }
 }
 
 /// <summary>
@@ -42,13 +48,39 @@ public sealed record ReceivedTask(TaskMessage Message, string QueueName, string 
 /// their own queues, recorded in the TaskLists table so pollers drain them highest first.
 /// LOAD-BEARING: queue names must stay stable across deployments, or queued tasks are stranded.
 /// </summary>
-public sealed class TaskQueues(StorageClients clients, SwfTables tables, string prefix, TimeProvider clock)
+/// <remarks>
+/// A message done with is not deleted at once but kept a moment for the next put on its queue (<see cref="RetireAsync"/>,
+/// <see cref="SpareMessages"/>): behind a backlog a queued task then costs one request (an overwrite) where it cost a put
+/// and a delete.
+/// </remarks>
+public sealed class TaskQueues : IAsyncDisposable
 {
     private static readonly TimeSpan PriorityCacheTime = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MessageTimeToLive = TimeSpan.FromDays(7);
 
     /// <summary>Azure's most messages per receive.</summary>
     public const int MaxReceive = 32;
+
+    private readonly StorageClients clients;
+    private readonly SwfTables tables;
+    private readonly string prefix;
+    private readonly TimeProvider clock;
+    private readonly SpareMessages spares;
+
+    public TaskQueues(StorageClients clients, SwfTables tables, string prefix, TimeProvider clock)
+    {
+        this.clients = clients;
+        this.tables = tables;
+        this.prefix = prefix;
+        this.clock = clock;
+        spares = new SpareMessages(clock, task => DeleteAsync(task, CancellationToken.None));
+    }
+
+    /// <summary>Puts that overwrote a spare message instead of sending a new one, so far.</summary>
+    public long SparesReused => spares.Reused;
+
+    /// <summary>Spare messages deleted unused, so far.</summary>
+    public long SparesDeleted => spares.Deleted;
 
     // Priorities by task list: kept while read within PriorityCacheTime; expired entries are pruned whenever the cache
     // doubles, so it holds about the task lists in use, not every one ever seen.
@@ -75,6 +107,7 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
         if (priority != 0) await RegisterPriorityAsync(key, priority, ct);
         var queue = clients.GetQueueClient(QueueName(key, priority));
         var text = Serialize(message);
+        if (spares.TryTake(queue.Name) is { } spare && await TryOverwriteAsync(queue, spare, message, text, ct) is { } overwritten) return overwritten;
         SendReceipt receipt;
         try
         {
@@ -86,7 +119,25 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
             await queue.CreateIfNotExistsAsync(cancellationToken: ct);
             receipt = await queue.SendCheckedAsync(text, null, MessageTimeToLive, ct);
         }
-        return new ReceivedTask(message, queue.Name, receipt.MessageId, receipt.PopReceipt) { Hidden = false };
+        return new ReceivedTask(message, queue.Name, receipt.MessageId, receipt.PopReceipt) { Hidden = false, ExpiresOn = receipt.ExpirationTime };
+    }
+
+    /// <summary>
+    /// The spare now carries this task, visible at once: as good as a put. Null when it could not be (someone else received
+    /// it, or the request failed: then the caller puts, and a spare that did change is one more message for the task).
+    /// </summary>
+    private static async Task<ReceivedTask?> TryOverwriteAsync(QueueClient queue, ReceivedTask spare, TaskMessage message, string text, CancellationToken ct)
+    {
+        try
+        {
+            QueueLimits.ValidateMessage(text);
+            var receipt = (await queue.UpdateMessageAsync(spare.MessageId, spare.PopReceipt, text, TimeSpan.Zero, ct)).Value;
+            return new ReceivedTask(message, queue.Name, spare.MessageId, receipt.PopReceipt) { Hidden = false, ExpiresOn = spare.ExpiresOn };
+        }
+        catch (RequestFailedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The message as queued: with the activity's input when the whole still fits in a queue message, else without it.</summary>
@@ -102,6 +153,7 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
     {
         var key = TaskListKey(domain, kind, taskList);
         var result = new List<ReceivedTask>();
+        var hiddenUntil = clock.GetUtcNow() + visibility;
         foreach (var priority in await PrioritiesAsync(key, ct))
         {
             if (result.Count >= max) break;
@@ -121,11 +173,22 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
                     clients.ReportDropped(queue.Name, m.MessageId);
                     continue;
                 }
-                result.Add(new ReceivedTask(message, queue.Name, m.MessageId, m.PopReceipt));
+                result.Add(new ReceivedTask(message, queue.Name, m.MessageId, m.PopReceipt) { HiddenUntil = hiddenUntil, ExpiresOn = m.ExpiresOn });
             }
         }
         return result;
     }
+
+    /// <summary>
+    /// Done with the message (its task claimed, or found started or gone): kept a moment for the next task put on its queue
+    /// to overwrite (<see cref="SpareMessages"/>), or deleted now if it is not one to keep (a put one, visible to all).
+    /// </summary>
+    public Task RetireAsync(ReceivedTask task, CancellationToken ct) => spares.TryKeep(task) ? Task.CompletedTask : DeleteAsync(task, ct);
+
+    /// <summary>Deletes the spare messages kept now (at shutdown, and in tests).</summary>
+    public Task DeleteSparesAsync() => spares.SweepAsync(all: true);
+
+    public ValueTask DisposeAsync() => spares.DisposeAsync();
 
     /// <summary>Deletes the message; a message that is no longer ours (its visibility ran out and another poller took it) is left alone.</summary>
     public Task DeleteAsync(ReceivedTask task, CancellationToken ct) => clients.GetQueueClient(task.QueueName).DeleteIfOwnedAsync(task.MessageId, task.PopReceipt, ct);

@@ -100,4 +100,91 @@ public sealed class TaskQueuesTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         Assert.Empty(await queues.ReceiveAsync("d", TaskKind.Decision, "never used", 32, Hidden, default));
     }
+
+    private async Task<int> MessagesInAsync(string list) =>
+        (await clients.GetQueueClient(queues.QueueName(TaskQueues.TaskListKey("d", TaskKind.Activity, list), 0)).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    [Fact]
+    public async Task A_message_done_with_is_overwritten_by_the_next_put_on_its_queue_instead_of_a_delete_and_a_put()
+    {
+        var list = TestNames.Unique("spare");
+        await queues.EnqueueAsync("d", list, 0, Message(1), default);
+        var claimed = Assert.Single(await ReceiveAsync(list));
+
+        var before = clients.Metrics.Snapshot();
+        await queues.RetireAsync(claimed, default);
+        var next = await queues.EnqueueAsync("d", list, 0, Message(2), default);
+        var sent = clients.Metrics.Snapshot().Minus(before);
+
+        Assert.Equal(1, sent["queue.update"]);
+        Assert.Equal(0, sent["queue.put"] + sent["queue.delete"]);
+        Assert.Equal(1, queues.SparesReused);
+        Assert.Equal(claimed.MessageId, next.MessageId);
+        Assert.False(next.Hidden); // visible at once, as a put
+        var received = Assert.Single(await ReceiveAsync(list, max: 5));
+        Assert.Equal(2L, received.Message.ScheduledEventId);
+        Assert.Equal(1, await MessagesInAsync(list));
+        await queues.DeleteAsync(next, default); // the overwrite's receipt is the message's: a commit that lost its race deletes by it
+        await queues.RetireAsync(received, default);
+        await queues.DeleteSparesAsync();
+        Assert.Equal(0, await MessagesInAsync(list));
+    }
+
+    [Fact]
+    public async Task A_spare_no_put_takes_is_deleted_after_the_linger()
+    {
+        var clock = new ManualTime(DateTimeOffset.UtcNow);
+        await using var lingering = new TaskQueues(clients, tables, TestNames.Unique("tq"), clock);
+        var list = TestNames.Unique("linger");
+        await lingering.EnqueueAsync("d", list, 0, Message(1), default);
+        var claimed = Assert.Single(await lingering.ReceiveAsync("d", TaskKind.Activity, list, 1, Hidden, default));
+        var queue = clients.GetQueueClient(claimed.QueueName);
+
+        await lingering.RetireAsync(claimed, default);
+        Assert.Equal(1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount); // kept, hidden
+        clock.Advance(SpareMessages.Linger);
+        await Eventually.TrueAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, "the spare deleted");
+        Assert.Equal(1, lingering.SparesDeleted);
+        Assert.Equal(0, lingering.SparesReused);
+    }
+
+    [Fact]
+    public async Task A_message_put_here_and_visible_is_deleted_at_once_not_kept()
+    {
+        var list = TestNames.Unique("visible");
+        var put = await queues.EnqueueAsync("d", list, 0, Message(1), default); // handed to a poller here without a receive
+        await queues.RetireAsync(put, default);
+        Assert.Equal(0, await MessagesInAsync(list));
+        await queues.EnqueueAsync("d", list, 0, Message(2), default);
+        Assert.Equal(0, queues.SparesReused);
+    }
+
+    [Fact]
+    public async Task A_spare_someone_else_has_received_since_is_not_overwritten_the_task_is_put()
+    {
+        var list = TestNames.Unique("stolen");
+        await queues.EnqueueAsync("d", list, 0, Message(1), default);
+        var claimed = Assert.Single(await ReceiveAsync(list));
+        await queues.DeferAsync(claimed, TimeSpan.Zero, default); // its receipt no longer holds, as after another poller's receive
+        await queues.RetireAsync(claimed, default);
+
+        await queues.EnqueueAsync("d", list, 0, Message(2), default);
+
+        Assert.Equal([1L, 2L], (await ReceiveAsync(list, max: 5)).Select(t => t.Message.ScheduledEventId).Order());
+    }
+
+    [Fact]
+    public async Task Spares_go_at_shutdown()
+    {
+        var owned = new TaskQueues(clients, tables, TestNames.Unique("tq"), TimeProvider.System);
+        var list = TestNames.Unique("shutdown");
+        await owned.EnqueueAsync("d", list, 0, Message(1), default);
+        var claimed = Assert.Single(await owned.ReceiveAsync("d", TaskKind.Activity, list, 1, Hidden, default));
+        await owned.RetireAsync(claimed, default);
+
+        await owned.DisposeAsync();
+
+        Assert.Equal(0, (await clients.GetQueueClient(claimed.QueueName).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Equal(1, owned.SparesDeleted);
+    }
 }
