@@ -87,11 +87,19 @@ public sealed class TaskQueues : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (int[] Priorities, DateTimeOffset ReadAt)> priorities = new();
     private int pruneAt = 1024;
 
+    /// <remarks>Kept for the task lists in use: every put, receive, hand-over and commit asks for it, and a hash is dearer than a lookup.</remarks>
     public static string TaskListKey(string domain, TaskKind kind, string taskList)
     {
+        if (Keys.TryGetValue((domain, kind, taskList), out var key)) return key;
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{domain}\n{taskList}"));
-        return (kind == TaskKind.Activity ? "a-" : "d-") + Convert.ToHexStringLower(hash, 0, 12);
+        key = (kind == TaskKind.Activity ? "a-" : "d-") + Convert.ToHexStringLower(hash, 0, 12);
+        if (Keys.Count >= MaxKeys) Keys.Clear(); // task lists come and go: keep about those in use
+        Keys[(domain, kind, taskList)] = key;
+        return key;
     }
+
+    private const int MaxKeys = 4096;
+    private static readonly ConcurrentDictionary<(string Domain, TaskKind Kind, string TaskList), string> Keys = new();
 
     public string QueueName(string taskListKey, int priority) =>
         $"{prefix}-{taskListKey}" + (priority == 0 ? "" : priority > 0 ? $"-p{priority}" : $"-m{-(long)priority}");
