@@ -93,7 +93,7 @@ internal sealed class SpareMessages(TimeProvider clock, Func<ReceivedTask, Task>
         await Task.WhenAll(old.Select(async task =>
         {
             try { await delete(task).ConfigureAwait(false); }
-            catch (Exception e) when (e is not OutOfMemoryException) { }
+            catch (Exception e) when (e is not OutOfMemoryException) { } // a timed-out attempt too
         })).ConfigureAwait(false);
     }
 

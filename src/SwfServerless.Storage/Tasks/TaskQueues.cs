@@ -131,8 +131,9 @@ public sealed class TaskQueues : IAsyncDisposable
     }
 
     /// <summary>
-    /// The spare now carries this task, visible at once: as good as a put. Null when it could not be (someone else received
-    /// it, or the request failed: then the caller puts, and a spare that did change is one more message for the task).
+    /// The spare now carries this task, visible at once: as good as a put. Null when the service refused it (someone else
+    /// received it meanwhile, or another failure: then the caller puts, and a spare that did change is one more message for
+    /// the task, which its claimer's at-least-once handling absorbs).
     /// </summary>
     private static async Task<ReceivedTask?> TryOverwriteAsync(QueueClient queue, ReceivedTask spare, TaskMessage message, string text, CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.Storage.Time;
 using SwfServerless.Testing;
 using Xunit.Abstractions;
 using static SwfServerless.Api.Tests.Workflows;
@@ -37,6 +38,12 @@ public sealed class CostTests(AzuriteFixture azurite, ITestOutputHelper output) 
         await App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Token(work), result = $"result {i}" });
     }
 
+    /// <summary>
+    /// The reminder deletes the calls so far made obsolete (a start's index repair reminder, an alarm moved) go within half a
+    /// second, batched (README "Time"): sent now, so that they are counted where they belong, not in the next window.
+    /// </summary>
+    private Task CleanupSentAsync() => App.Services.GetRequiredService<ReminderRepository>().FlushAsync();
+
     private static string Format(Dictionary<string, int> counts) => string.Join(", ", counts.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"));
 
     [Fact]
@@ -50,6 +57,7 @@ public sealed class CostTests(AzuriteFixture azurite, ITestOutputHelper output) 
         output.WriteLine($"first step: {Format(tap.Since(first))}");
 
         const int steps = 4;
+        await CleanupSentAsync();
         var before = tap.Snapshot();
         for (var i = 2; i < 2 + steps; i++) await StepAsync(run, i);
         var during = tap.Since(before);
@@ -68,6 +76,7 @@ public sealed class CostTests(AzuriteFixture azurite, ITestOutputHelper output) 
         await Wf.DecideAsync(await Wf.PollDecisionAsync(run), Schedule("beating", "step"));
         var work = await Wf.PollActivityAsync();
 
+        await CleanupSentAsync();
         var before = tap.Snapshot();
         for (var i = 0; i < 10; i++) Assert.Equal(System.Net.HttpStatusCode.OK, (await Wf.HeartbeatAsync(work, $"{i}")).Status);
         var counted = tap.Since(before);
