@@ -31,7 +31,7 @@ internal sealed class SpareMessages(TimeProvider clock, Func<ReceivedTask, Task>
     private ITimer? sweep;
     private long reused, deleted;
 
-    /// <summary>Spares taken by a put so far.</summary>
+    /// <summary>Spares taken by a put so far (whether or not the overwrite then succeeded).</summary>
     public long Reused => Interlocked.Read(ref reused);
 
     /// <summary>Spares deleted unused so far (after <see cref="Linger"/>, or at shutdown).</summary>

@@ -76,7 +76,7 @@ public sealed class TaskQueues : IAsyncDisposable
         spares = new SpareMessages(clock, task => DeleteAsync(task, CancellationToken.None));
     }
 
-    /// <summary>Puts that overwrote a spare message instead of sending a new one, so far.</summary>
+    /// <summary>Spare messages a put took so far (overwritten, or refused and followed by a put of its own).</summary>
     public long SparesReused => spares.Reused;
 
     /// <summary>Spare messages deleted unused, so far.</summary>
@@ -194,7 +194,7 @@ public sealed class TaskQueues : IAsyncDisposable
     /// </summary>
     public Task RetireAsync(ReceivedTask task, CancellationToken ct) => spares.TryKeep(task) ? Task.CompletedTask : DeleteAsync(task, ct);
 
-    /// <summary>Deletes the spare messages kept now (at shutdown, and in tests).</summary>
+    /// <summary>Deletes the spare messages kept now (tests; at shutdown <see cref="DisposeAsync"/> does, with a time limit).</summary>
     public Task DeleteSparesAsync() => spares.SweepAsync(all: true);
 
     public ValueTask DisposeAsync() => spares.DisposeAsync();
