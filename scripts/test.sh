@@ -24,17 +24,20 @@ start_azurite "$DATA/azurite" "$BLOB" "$QUEUE" "$TABLE"
 export SWF_TEST_STORAGE_CONNECTION="$(azurite_connection "$QUEUE" "$TABLE" "$BLOB")"
 
 status=0
-dotnet test SwfServerless.sln -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" || status=1
+failed_steps=""
+# Also kept in a file: CI shows only the tail of this script's output, so the failed tests are printed again at the end.
+dotnet test SwfServerless.sln -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" 2>&1 \
+  | tee "$DATA/dotnet-test.log" || { status=1; failed_steps+=" dotnet-test"; }
 
 # A few seconds of the benchmark (one workflow, one step, every part once) so it does not rot. It measures
 # and prints, it never asserts a time; only a crash fails here.
 dotnet run -c Release --no-build --project bench -- --suite smoke --storage "$SWF_TEST_STORAGE_CONNECTION" \
   --out "$DATA/bench-smoke.json" >"$DATA/bench-smoke.log" 2>&1 \
-  && echo "bench smoke: ok" || { status=1; echo "--- bench smoke failed:"; tail -40 "$DATA/bench-smoke.log"; }
+  && echo "bench smoke: ok" || { status=1; failed_steps+=" bench-smoke"; echo "--- bench smoke failed:"; tail -40 "$DATA/bench-smoke.log"; }
 
 
 # The deployable Functions package (scripts/publish.sh checks it holds functions.metadata, worker.config.json, ...).
-./scripts/publish.sh >"$DATA/publish.log" 2>&1 && echo "publish: ok" || { status=1; echo "--- publish failed:"; tail -40 "$DATA/publish.log"; }
+./scripts/publish.sh >"$DATA/publish.log" 2>&1 && echo "publish: ok" || { status=1; failed_steps+=" publish"; echo "--- publish failed:"; tail -40 "$DATA/publish.log"; }
 
 # End-to-end: the standalone server as built above (the same service the Functions app hosts), a real AWS SDK
 # client, signed requests. Long polls of 10 s keep the empty-poll checks short. Every run registers new domains in the
@@ -53,11 +56,16 @@ Swf__LambdaFunctions__0__Name="e2e-echo" Swf__LambdaFunctions__0__Url="http://12
   dotnet src/SwfServerless.Server/bin/Release/net10.0/SwfServerless.Server.dll --urls "$SWF_E2E_ENDPOINT" >"$DATA/app.log" 2>&1 &
 APP_PID=$!
 if wait_for_port "$APP_PORT" 60 "the SwfServerless server"; then
-  node --test --test-concurrency=1 tests/e2e/ || status=1
+  node --test --test-concurrency=1 tests/e2e/ || { status=1; failed_steps+=" e2e"; }
   # The web console in Debian's Chromium, headless (screenshots in artifacts/console-screenshots/).
-  { ensure_chromium && node --test --test-concurrency=1 tests/console/; } || status=1
+  { ensure_chromium && node --test --test-concurrency=1 tests/console/; } || { status=1; failed_steps+=" console"; }
 else
-  status=1
+  status=1; failed_steps+=" server-start"
 fi
-[ $status -ne 0 ] && { echo "--- last lines of the e2e app log:"; tail -40 "$DATA/app.log"; }
+case "$failed_steps" in *e2e*|*console*|*server-start*) echo "--- last lines of the e2e app log:"; tail -40 "$DATA/app.log";; esac
+if grep -qE '^\s*Failed[ !]' "$DATA/dotnet-test.log"; then
+  echo "--- failed .NET tests (repeated from above):"
+  grep -E -A 25 '^\s*Failed[ !]' "$DATA/dotnet-test.log" | head -200
+fi
+echo "--- test.sh: exit $status${failed_steps:+ (failed:$failed_steps)}"
 exit $status
