@@ -10,6 +10,8 @@ public sealed class CheckReport
     public int Lost;
     public int Doubled;
     public List<string> Violations { get; } = [];
+    /// <summary>"domain/workflowId/runId" of each run that never closed, for the scenario to describe.</summary>
+    public List<string> Unclosed { get; } = [];
 
     public void Lose(string what) { Lost++; Violations.Add("lost: " + what); }
     public void Double(string what) { Doubled++; Violations.Add("doubled: " + what); }
@@ -48,6 +50,7 @@ public static class HistoryCheck
                 {
                     var events = await swf.HistoryAsync(workload.Domain, workflowId, runId);
                     Check($"{workflowId}/{runId}", events, mine);
+                    if (!events.Any(e => CloseTypes.Contains(Type(e)))) mine.Unclosed.Add($"{workload.Domain}/{workflowId}/{runId}");
                     signals += events.Count(e => Type(e) == "WorkflowExecutionSignaled");
                 }
                 var sent = workload.SignalAttempts.GetValueOrDefault(id);
@@ -60,6 +63,7 @@ public static class HistoryCheck
                     report.Lost += mine.Lost;
                     report.Doubled += mine.Doubled;
                     report.Violations.AddRange(mine.Violations);
+                    report.Unclosed.AddRange(mine.Unclosed);
                 }
             }
             finally { gate.Release(); }

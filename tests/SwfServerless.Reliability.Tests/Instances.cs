@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SwfServerless.Server;
 using SwfServerless.Testing;
 
@@ -161,10 +162,16 @@ public sealed class InProcessServer : IAsyncDisposable
 
     public string Url { get; }
 
-    public static async Task<InProcessServer> StartAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices)
+    /// <param name="logFile">Where this instance's log goes (what a stuck run went through), instead of the test's console.</param>
+    public static async Task<InProcessServer> StartAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices,
+        string? logFile = null)
     {
         var url = $"http://127.0.0.1:{InstanceSettings.FreePort()}";
-        var app = SwfServer.Build(["--urls", url], settings, configureServices);
+        var app = SwfServer.Build(["--urls", url], settings, services =>
+        {
+            configureServices?.Invoke(services);
+            if (logFile is not null) services.AddLogging(logging => logging.ClearProviders().AddProvider(new FileLoggerProvider(logFile)));
+        });
         await app.StartAsync();
         return new InProcessServer(app, url);
     }
@@ -174,5 +181,36 @@ public sealed class InProcessServer : IAsyncDisposable
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try { await app.StopAsync(stop.Token); } catch (OperationCanceledException) { }
         await app.DisposeAsync();
+    }
+}
+
+/// <summary>Log lines to a file, one per entry, with the time, level and category (an in-process instance's log).</summary>
+public sealed class FileLoggerProvider(string path) : ILoggerProvider
+{
+    private readonly StreamWriter writer = new(path, append: false) { AutoFlush = true };
+
+    public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
+
+    public void Dispose()
+    {
+        lock (writer) writer.Dispose();
+    }
+
+    private void Write(string line)
+    {
+        lock (writer)
+        {
+            try { writer.WriteLine(line); } catch (ObjectDisposedException) { }
+        }
+    }
+
+    private sealed class FileLogger(FileLoggerProvider provider, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            provider.Write($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " | " + exception.GetType().Name + ": " + exception.Message)}");
     }
 }

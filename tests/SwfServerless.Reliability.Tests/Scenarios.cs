@@ -97,9 +97,15 @@ public sealed class Scenarios(ITestOutputHelper output)
         var apps = new List<InProcessServer>();
         try
         {
+            var logs = RepoRoot.Path("artifacts", "reliability", "storage-faults", prefix);
+            Directory.CreateDirectory(logs);
+            // Debug for the service's own categories: what each claim, alarm and commit of a stuck run went through.
+            settings["Logging:LogLevel:SwfServerless"] = "Debug";
             for (var i = 0; i < Instances; i++)
                 apps.Add(await InProcessServer.StartAsync(settings, services => services.AddSingleton(sp => SwfServiceSetup.CreateStorageClients(
-                    sp.GetRequiredService<IConfiguration>(), new StorageClientOptions { AdditionalPolicies = [policy] }))));
+                    sp.GetRequiredService<IConfiguration>(), new StorageClientOptions { AdditionalPolicies = [policy] })),
+                    Path.Combine(logs, $"instance-{i}.log")));
+            output.WriteLine($"storage-faults: instance logs in {logs}");
             policy.Enabled = true;
             await RunAsync("storage-faults", apps.Select(a => a.Url).ToList(), (azurite.ConnectionString, prefix), chaos: _ => Task.CompletedTask,
                 describe: () => $"{policy.Total} injected faults ({string.Join(", ", Enum.GetValues<StorageFault>().Select(f => $"{f} {policy.Count(f)}"))}), 0 kills",
@@ -167,7 +173,19 @@ public sealed class Scenarios(ITestOutputHelper output)
         }
     }
 
-    /// <summary>What a run without an alarm reminder looks like: its state row's alarm, its reminder rows, the end of its history.</summary>
+    /// <summary>The task queues of this store and about how many messages each holds (a stuck run's task may have none).</summary>
+    private async Task DescribeQueuesAsync(StorageClients clients, string prefix)
+    {
+        var counts = new List<string>();
+        await foreach (var queue in clients.Queues.GetQueuesAsync(prefix: prefix.ToLowerInvariant()))
+        {
+            var properties = await clients.Queues.GetQueueClient(queue.Name).GetPropertiesAsync();
+            counts.Add($"{queue.Name} {properties.Value.ApproximateMessagesCount}");
+        }
+        output.WriteLine($"queues: {string.Join("; ", counts)}");
+    }
+
+    /// <summary>What a stuck run looks like: its reminder rows and the end of its history.</summary>
     private async Task DescribeStuckAsync(SwfHttp swf, SwfTables tables, string execution)
     {
         var parts = execution.Split('/');
@@ -177,7 +195,7 @@ public sealed class Scenarios(ITestOutputHelper output)
         await foreach (var row in tables.Reminders.QueryAsync<Azure.Data.Tables.TableEntity>($"RunId eq '{runId}'"))
             reminders.Add($"{row.RowKey} due {new DateTimeOffset(row.GetInt64("DueTicks") ?? 0, TimeSpan.Zero):O} attempt {row.GetInt32("Attempt")}");
         var events = await swf.HistoryAsync(parts[0], workflowId, runId);
-        var tail = events.TakeLast(8).Select(e => $"{e.GetProperty("eventId")} {e.GetProperty("eventType")} {DateTimeOffset.FromUnixTimeMilliseconds((long)(e.GetProperty("eventTimestamp").GetDouble() * 1000)):HH:mm:ss.fff}");
+        var tail = events.TakeLast(12).Select(e => $"{e.GetProperty("eventId")} {e.GetProperty("eventType")} {DateTimeOffset.FromUnixTimeMilliseconds((long)(e.GetProperty("eventTimestamp").GetDouble() * 1000)):HH:mm:ss.fff}");
         output.WriteLine($"stuck {execution}: reminders [{string.Join("; ", reminders)}]; history tail: {string.Join(" | ", tail)}");
     }
 
@@ -224,8 +242,10 @@ public sealed class Scenarios(ITestOutputHelper output)
         var consistency = await new ConsistencyChecker(new SwfTables(clients, store.Prefix))
             .CheckAsync(new CheckOptions { Settle = TimeSpan.Zero }, null, checkDeadline.Token);
         foreach (var v in consistency.Violations) report.Other("checker: " + v);
-        foreach (var stuck in consistency.Violations.Where(v => v.Rule == "execution.no-alarm"))
-            await DescribeStuckAsync(checker, new SwfTables(clients, store.Prefix), stuck.Execution);
+        var stuckRuns = consistency.Violations.Where(v => v.Rule == "execution.no-alarm").Select(v => v.Execution).Concat(report.Unclosed).Distinct();
+        foreach (var stuck in stuckRuns.Take(6))
+            await DescribeStuckAsync(checker, new SwfTables(clients, store.Prefix), stuck);
+        if (report.Unclosed.Count > 0) await DescribeQueuesAsync(clients, store.Prefix);
 
         var line = $"{scenario} ({(Scale.Full ? "full" : "reduced")}): {workload.Workflows} workflows on {urls.Count} instances, {report.Executions} executions, " +
                    $"{report.Events} events, {describe()}, {swf.Retries} client retries, lost {report.Lost}, doubled {report.Doubled}, " +

@@ -83,7 +83,9 @@ public sealed partial class IntentService(
     {
         var intent = received;
         // A Lambda task's call may last up to its startToCloseTimeout (900 s): its message stays hidden meanwhile, so
-        // that it is not delivered again (and the function called again) while the call is under way.
+        // that it is not delivered again (and the function called again) while the call is under way. Hidden again at
+        // once (the receive's visibility has been running since the batch came in), then every third of it, so that one
+        // slow renewal does not let the message out.
         using var renewing = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var renewal = received.Message.Kind != IntentKind.LambdaFunction ? Task.CompletedTask : Task.Run(async () =>
         {
@@ -91,8 +93,8 @@ public sealed partial class IntentService(
             {
                 while (true)
                 {
-                    await Task.Delay(visibility / 2, renewing.Token);
                     intent = await queue.ExtendAsync(intent, visibility, renewing.Token);
+                    await Task.Delay(visibility / 3, renewing.Token);
                 }
             }
             catch (Exception)
