@@ -89,18 +89,18 @@ public sealed partial class TaskPoller(
                     {
                         // The scheduling commit is not visible (yet): it is in flight, or it failed and never will be.
                         if (context.Now() - message.EnqueuedAt < UncommittedGiveUp) await queues.DeferAsync(received, UncommittedRetry, ct);
-                        else await queues.RetireAsync(received, ct);
+                        else await queues.DeleteAsync(received, ct);
                         return null;
                     }
                     if (start is null && machine.NewEvents.Count == 0)
                     {
-                        await queues.RetireAsync(received, ct); // already started, cancelled, timed out or closed: a stale message
+                        await queues.DeleteAsync(received, ct); // already started, cancelled, timed out or closed: a stale message
                         return null;
                     }
                     // Through the engine: the claim arms the task's START_TO_CLOSE (and HEARTBEAT) deadlines.
                     if (await engine.TryCommitAsync(run, machine, ct))
                     {
-                        await queues.RetireAsync(received, ct);
+                        await queues.DeleteAsync(received, ct);
                         // No start with events: the claim would have passed the history limit and terminated the run instead.
                         return start is null ? null : new ClaimedTask<TStart>(message.Partition, machine.State, start, message);
                     }

@@ -100,12 +100,13 @@ public sealed partial class RunAlarms(
     /// Drops a reminder its run does not name. Reminders are armed BEFORE the commit that needs them, so one met first
     /// (a sweep reading it while the commit is slow) may be the only reminder of an alarm about to be committed: deleting
     /// it then would leave the run with an alarm and nothing to fire it. So it is looked at again, later each time
-    /// (1, 2, 4 ... 64 s: longer than any commit's storage timeouts), and only then deleted. A stale one costs a few checks.
+    /// (1, 2, 4 ... 64 s after its due time, 127 s in all: longer than any commit's storage timeouts), and only then
+    /// deleted. A stale one costs a few checks.
     /// </summary>
     private async Task DropAsync(Reminder reminder, bool mayPrecedeCommit, CancellationToken ct)
     {
         if (!mayPrecedeCommit || reminder.Attempt >= MaxRechecks) await reminders.DeleteAsync(reminder, ct);
-        else await reminders.PostponeAsync(reminder, context.Now().AddSeconds(1 << reminder.Attempt), ct);
+        else await reminders.PostponeAsync(reminder, TimeSpan.FromSeconds(1 << reminder.Attempt), ct);
     }
 
     /// <summary>

@@ -92,7 +92,7 @@ public sealed partial class SweepWork(
             // Moved later rather than left at the head of the table, where it would stop the sweep if enough failed.
             var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(reminder.Attempt + 1, 20))));
             LogFailed(log, reminder.RunId, reminder.Attempt + 1, delay.TotalSeconds, e);
-            try { await reminders.PostponeAsync(reminder, context.Now() + delay, ct); }
+            try { await reminders.PostponeAsync(reminder, delay, ct); }
             catch (Exception again) when (again is not OperationCanceledException) { LogFailed(log, reminder.RunId, reminder.Attempt + 1, 0, again); }
         }
     }

@@ -34,12 +34,6 @@ public sealed record ReceivedTask(TaskMessage Message, string QueueName, string 
 {
     /// <summary>Received (hidden from other pollers), rather than just put (visible to all).</summary>
     public bool Hidden { get; init; } = true;
-
-    /// <summary>A received message: when its visibility ends, by this instance's clock (at least; it was asked for at the receive).</summary>
-    public DateTimeOffset HiddenUntil { get; init; }
-
-    /// <summary>When the queue drops the message (its first put's time to live; an overwrite keeps it).</summary>
-    public DateTimeOffset? ExpiresOn { get; init; }
 }
 
 /// <summary>
@@ -48,39 +42,13 @@ public sealed record ReceivedTask(TaskMessage Message, string QueueName, string 
 /// their own queues, recorded in the TaskLists table so pollers drain them highest first.
 /// LOAD-BEARING: queue names must stay stable across deployments, or queued tasks are stranded.
 /// </summary>
-/// <remarks>
-/// A message done with is not deleted at once but kept a moment for the next put on its queue (<see cref="RetireAsync"/>,
-/// <see cref="SpareMessages"/>): behind a backlog a queued task then costs one request (an overwrite) where it cost a put
-/// and a delete.
-/// </remarks>
-public sealed class TaskQueues : IAsyncDisposable
+public sealed class TaskQueues(StorageClients clients, SwfTables tables, string prefix, TimeProvider clock)
 {
     private static readonly TimeSpan PriorityCacheTime = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MessageTimeToLive = TimeSpan.FromDays(7);
 
     /// <summary>Azure's most messages per receive.</summary>
     public const int MaxReceive = 32;
-
-    private readonly StorageClients clients;
-    private readonly SwfTables tables;
-    private readonly string prefix;
-    private readonly TimeProvider clock;
-    private readonly SpareMessages spares;
-
-    public TaskQueues(StorageClients clients, SwfTables tables, string prefix, TimeProvider clock)
-    {
-        this.clients = clients;
-        this.tables = tables;
-        this.prefix = prefix;
-        this.clock = clock;
-        spares = new SpareMessages(clock, task => DeleteAsync(task, CancellationToken.None));
-    }
-
-    /// <summary>Spare messages a put took so far (overwritten, or refused and followed by a put of its own).</summary>
-    public long SparesReused => spares.Reused;
-
-    /// <summary>Spare messages deleted unused, so far.</summary>
-    public long SparesDeleted => spares.Deleted;
 
     // Priorities by task list: kept while read within PriorityCacheTime; expired entries are pruned whenever the cache
     // doubles, so it holds about the task lists in use, not every one ever seen.
@@ -115,7 +83,6 @@ public sealed class TaskQueues : IAsyncDisposable
         if (priority != 0) await RegisterPriorityAsync(key, priority, ct);
         var queue = clients.GetQueueClient(QueueName(key, priority));
         var text = Serialize(message);
-        if (spares.TryTake(queue.Name) is { } spare && await TryOverwriteAsync(queue, spare, message, text, ct) is { } overwritten) return overwritten;
         SendReceipt receipt;
         try
         {
@@ -127,26 +94,7 @@ public sealed class TaskQueues : IAsyncDisposable
             await queue.CreateIfNotExistsAsync(cancellationToken: ct);
             receipt = await queue.SendCheckedAsync(text, null, MessageTimeToLive, ct);
         }
-        return new ReceivedTask(message, queue.Name, receipt.MessageId, receipt.PopReceipt) { Hidden = false, ExpiresOn = receipt.ExpirationTime };
-    }
-
-    /// <summary>
-    /// The spare now carries this task, visible at once: as good as a put. Null when the service refused it (someone else
-    /// received it meanwhile, or another failure: then the caller puts, and a spare that did change is one more message for
-    /// the task, which its claimer's at-least-once handling absorbs).
-    /// </summary>
-    private static async Task<ReceivedTask?> TryOverwriteAsync(QueueClient queue, ReceivedTask spare, TaskMessage message, string text, CancellationToken ct)
-    {
-        try
-        {
-            QueueLimits.ValidateMessage(text);
-            var receipt = (await queue.UpdateMessageAsync(spare.MessageId, spare.PopReceipt, text, TimeSpan.Zero, ct)).Value;
-            return new ReceivedTask(message, queue.Name, spare.MessageId, receipt.PopReceipt) { Hidden = false, ExpiresOn = spare.ExpiresOn };
-        }
-        catch (RequestFailedException)
-        {
-            return null;
-        }
+        return new ReceivedTask(message, queue.Name, receipt.MessageId, receipt.PopReceipt) { Hidden = false };
     }
 
     /// <summary>The message as queued: with the activity's input when the whole still fits in a queue message, else without it.</summary>
@@ -162,7 +110,6 @@ public sealed class TaskQueues : IAsyncDisposable
     {
         var key = TaskListKey(domain, kind, taskList);
         var result = new List<ReceivedTask>();
-        var hiddenUntil = clock.GetUtcNow() + visibility;
         foreach (var priority in await PrioritiesAsync(key, ct))
         {
             if (result.Count >= max) break;
@@ -182,22 +129,11 @@ public sealed class TaskQueues : IAsyncDisposable
                     clients.ReportDropped(queue.Name, m.MessageId);
                     continue;
                 }
-                result.Add(new ReceivedTask(message, queue.Name, m.MessageId, m.PopReceipt) { HiddenUntil = hiddenUntil, ExpiresOn = m.ExpiresOn });
+                result.Add(new ReceivedTask(message, queue.Name, m.MessageId, m.PopReceipt));
             }
         }
         return result;
     }
-
-    /// <summary>
-    /// Done with the message (its task claimed, or found started or gone): kept a moment for the next task put on its queue
-    /// to overwrite (<see cref="SpareMessages"/>), or deleted now if it is not one to keep (a put one, visible to all).
-    /// </summary>
-    public Task RetireAsync(ReceivedTask task, CancellationToken ct) => spares.TryKeep(task) ? Task.CompletedTask : DeleteAsync(task, ct);
-
-    /// <summary>Deletes the spare messages kept now (tests; at shutdown <see cref="DisposeAsync"/> does, with a time limit).</summary>
-    public Task DeleteSparesAsync() => spares.SweepAsync(all: true);
-
-    public ValueTask DisposeAsync() => spares.DisposeAsync();
 
     /// <summary>Deletes the message; a message that is no longer ours (its visibility ran out and another poller took it) is left alone.</summary>
     public Task DeleteAsync(ReceivedTask task, CancellationToken ct) => clients.GetQueueClient(task.QueueName).DeleteIfOwnedAsync(task.MessageId, task.PopReceipt, ct);

@@ -141,10 +141,15 @@ public sealed class ReminderRepository(SwfTables tables, TimeProvider clock) : I
         }
     }
 
-    /// <summary>Moves a reminder whose handling failed to <paramref name="due"/>, counting the attempt: a poison reminder never blocks the ones behind it.</summary>
-    public async Task PostponeAsync(Reminder reminder, DateTimeOffset due, CancellationToken ct)
+    /// <summary>
+    /// Moves a reminder <paramref name="delay"/> past its own due time, counting the attempt: a poison reminder never blocks
+    /// the ones behind it. The new time comes from the row, not the clock, so that moving the same row again (its delete
+    /// failed, or two instances handled it at once) writes the same new row instead of one more: under storage faults
+    /// clock-based moves multiplied a stale alarm into thousands of rows. A move that lands in the past is simply due again.
+    /// </summary>
+    public async Task PostponeAsync(Reminder reminder, TimeSpan delay, CancellationToken ct)
     {
-        await ArmAsync(reminder with { Due = due, Attempt = reminder.Attempt + 1 }, ct);
+        await ArmAsync(reminder with { Due = reminder.Due + delay, Attempt = reminder.Attempt + 1 }, ct);
         await DeleteAsync(reminder, ct);
     }
 
