@@ -26,6 +26,12 @@ public sealed class BenchOptions
 
     /// <summary>Compare mode: workflows run (W=D=16, not timed) on each fresh app before the timed run, so that its JIT is paid.</summary>
     public int CompareWarmup { get; set; } = 2;
+
+    /// <summary>
+    /// Compare mode: the CPUs the app runs on (<c>taskset -c</c>), e.g. "1" while the bench and Azurite run on CPU 0: the
+    /// deployment's shape, a Flex Consumption instance of 2,048 MB having one core of its own, storage elsewhere.
+    /// </summary>
+    public string? AppCpus { get; set; }
     public int[] FanOutSizes { get; set; } = [100, 500];
     public int FanOutWorkers { get; set; } = 16;
     public int FanOutRuns { get; set; } = 2;
@@ -95,6 +101,7 @@ public sealed class BenchOptions
                 case "--sweep": o.Sweep = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--workflows-at-one": o.WorkflowsAtOne = Int(); break;
                 case "--warmup": o.CompareWarmup = Int(); break;
+                case "--app-cpus": o.AppCpus = Next(); break;
                 case "--fanout": o.FanOutSizes = Next().Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--fanout-workers": o.FanOutWorkers = Int(); break;
                 case "--fanout-runs": o.FanOutRuns = Int(); break;
@@ -145,6 +152,7 @@ public sealed class BenchOptions
           --cold-runs N  --no-publish  --ceiling-seconds S  --ceiling-concurrency C  --memory-workers W
           --compare <before>,<after>   the chain workload against two builds (dirs with SwfServerless.Server.dll), interleaved;
                                 uses --runs, --workflows, --steps, --sweep (scripts/bench-compare.sh builds the "before" commit);
-                                --warmup N runs N workflows untimed on each fresh app first (default 2; 200 measures a warm app)
+                                --warmup N runs N workflows untimed on each fresh app first (default 2; 200 measures a warm app);
+                                --app-cpus 1 runs each app on CPU 1 only (taskset); run the bench itself under `taskset -c 0`
         """;
 }

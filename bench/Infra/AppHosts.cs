@@ -91,9 +91,10 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>`dotnet <paramref name="dll"/>`, once it answers a ListDomains (tables created, key read).</summary>
-    public static async Task<AppProcess> StartReadyAsync(string dll, string connection, string prefix)
+    /// <param name="cpus">The CPUs it may run on (<c>taskset -c</c>, which execs: the pid is the app's), or null for all.</param>
+    public static async Task<AppProcess> StartReadyAsync(string dll, string connection, string prefix, string? cpus = null)
     {
-        var app = Start("dotnet", [dll], connection, prefix);
+        var app = cpus is null ? Start("dotnet", [dll], connection, prefix) : Start("taskset", ["-c", cpus, "dotnet", dll], connection, prefix);
         try
         {
             await Ports.WaitAsync(new Uri(app.Url).Port, TimeSpan.FromSeconds(30), "the app");

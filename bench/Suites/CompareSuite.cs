@@ -21,7 +21,8 @@ public static class CompareSuite
         foreach (var (name, dll) in builds)
             if (!File.Exists(dll)) throw new ArgumentException($"--compare: the {name} build {dll} does not exist (dotnet build its src/SwfServerless.Server -c Release)");
         Console.WriteLine($"# Compare: {o.Workflows} workflows x {o.Steps} steps, W=D in [{string.Join(",", o.Sweep)}], {o.Runs} runs, " +
-                          $"{o.CompareWarmup} warm-up workflows per app, before then after each time");
+                          $"{o.CompareWarmup} warm-up workflows per app, before then after each time" +
+                          (o.AppCpus is null ? "" : $", each app on CPU {o.AppCpus} only (this process: CPUs {string.Join(",", AllowedCpus())})"));
         foreach (var (name, dll) in builds) Console.WriteLine($"  {name}: {dll}");
 
         var samples = new Dictionary<(int, string), List<Sample>>();
@@ -42,7 +43,7 @@ public static class CompareSuite
 
         var json = new JsonObject
         {
-            ["before"] = builds[0].Item2, ["after"] = builds[1].Item2, ["runs"] = o.Runs, ["workflows"] = o.Workflows, ["steps"] = o.Steps,
+            ["before"] = builds[0].Item2, ["after"] = builds[1].Item2, ["appCpus"] = o.AppCpus, ["runs"] = o.Runs, ["workflows"] = o.Workflows, ["steps"] = o.Steps,
             ["warmup"] = o.CompareWarmup,
         };
         var points = new JsonArray();
@@ -71,13 +72,17 @@ public static class CompareSuite
         ctx.Report.Section("compare", json);
     }
 
+    /// <summary>The CPUs this process may run on (Cpus_allowed_list in /proc), as the report states them.</summary>
+    private static string[] AllowedCpus() =>
+        File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))?.Split(':')[1].Trim().Split(',') ?? ["?"];
+
     /// <summary>A directory holding SwfServerless.Server.dll, or the dll itself.</summary>
     private static string Dll(string path) => Directory.Exists(path) ? Path.Combine(path, "SwfServerless.Server.dll") : path;
 
     private static async Task<Sample> RunOnceAsync(BenchContext ctx, string dll, int n, int p)
     {
         await using var storage = await Azurite.StartAsync(ctx.RepoRoot);
-        await using var app = await AppProcess.StartReadyAsync(dll, storage.ConnectionString, ctx.Prefix);
+        await using var app = await AppProcess.StartReadyAsync(dll, storage.ConnectionString, ctx.Prefix, ctx.Options.AppCpus);
         // Warm-up, not timed: the first calls of each operation pay for JIT, which a long-running app has long paid. Two
         // workflows JIT each operation once; a few hundred (--warmup) also let the hot methods reach their tier-1 code.
         var warmup = Math.Max(1, ctx.Options.CompareWarmup);
