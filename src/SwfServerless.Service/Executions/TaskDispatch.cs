@@ -464,17 +464,20 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                 }
                 foreach (var task in expired ?? []) await owner.ReleaseAsync(task);
 
-                TimeSpan pause;
+                // Until when to pause, as an instant, turned into a wait only at the last moment: a clock that moved on
+                // meanwhile (a test's, or a slow machine's) shortens the wait instead of being added to it, so a held
+                // message goes back when HoldAge ends, not HoldAge plus a pause later.
+                DateTimeOffset until;
                 var now = owner.clock.GetUtcNow();
                 if (want <= 0)
                 {
-                    pause = IdleStop; // nobody to look for: a poller that comes wakes the loop
+                    until = now + IdleStop; // nobody to look for: a poller that comes wakes the loop
                 }
                 else if (!urgent && now < nextLook)
                 {
                     // A poller came back before the next look was due: keep the rhythm. A poller that is answered at once
                     // (its tasks started for it in their scheduling commits) would otherwise cost a receive per poll call.
-                    pause = nextLook - now;
+                    until = nextLook;
                 }
                 else
                 {
@@ -485,11 +488,14 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                     {
                         lock (gate) if (queuedVersion == version) queued = false;
                     }
-                    pause = found < 0 ? owner.MaxInterval : Jitter(delay);
+                    until = nextLook = owner.clock.GetUtcNow() + (found < 0 ? owner.MaxInterval : Jitter(delay));
                     delay = delay * 2 < owner.MaxInterval ? delay * 2 : owner.MaxInterval;
-                    nextLook = owner.clock.GetUtcNow() + pause;
+                    // The look may have held messages for pollers coming back: they go back when HoldAge ends.
+                    lock (gate) if (held.Count > 0) release = held[0].At + HoldAge;
                 }
-                if (release is { } due) pause = TimeSpan.FromTicks(Math.Max(0, Math.Min(pause.Ticks, (due - owner.clock.GetUtcNow()).Ticks)));
+                if (release is { } due && due < until) until = due;
+                var pause = until - owner.clock.GetUtcNow();
+                if (pause <= TimeSpan.Zero) continue;
                 try
                 {
                     await woken.WaitAsync(pause, owner.clock, ct);
