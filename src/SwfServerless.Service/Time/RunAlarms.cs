@@ -106,7 +106,7 @@ public sealed partial class RunAlarms(
     private async Task DropAsync(Reminder reminder, bool mayPrecedeCommit, CancellationToken ct)
     {
         if (!mayPrecedeCommit || reminder.Attempt >= MaxRechecks) await reminders.DeleteAsync(reminder, ct);
-        else await reminders.PostponeAsync(reminder, TimeSpan.FromSeconds(1 << reminder.Attempt), ct);
+        else await reminders.PostponeAsync(reminder, reminder.Due.AddSeconds(1 << reminder.Attempt), ct); // from the row: a repeat writes the same row
     }
 
     /// <summary>

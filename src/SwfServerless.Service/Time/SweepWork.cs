@@ -89,10 +89,12 @@ public sealed partial class SweepWork(
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Moved later rather than left at the head of the table, where it would stop the sweep if enough failed.
+            // Moved later rather than left at the head of the table, where it would stop the sweep if enough failed: so from
+            // now, not from its due time (an overdue one would stay at the head), at the price of a second row if the move's
+            // delete fails too.
             var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, Math.Min(reminder.Attempt + 1, 20))));
             LogFailed(log, reminder.RunId, reminder.Attempt + 1, delay.TotalSeconds, e);
-            try { await reminders.PostponeAsync(reminder, delay, ct); }
+            try { await reminders.PostponeAsync(reminder, context.Now() + delay, ct); }
             catch (Exception again) when (again is not OperationCanceledException) { LogFailed(log, reminder.RunId, reminder.Attempt + 1, 0, again); }
         }
     }

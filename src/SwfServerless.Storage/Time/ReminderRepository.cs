@@ -142,14 +142,15 @@ public sealed class ReminderRepository(SwfTables tables, TimeProvider clock) : I
     }
 
     /// <summary>
-    /// Moves a reminder <paramref name="delay"/> past its own due time, counting the attempt: a poison reminder never blocks
-    /// the ones behind it. The new time comes from the row, not the clock, so that moving the same row again (its delete
-    /// failed, or two instances handled it at once) writes the same new row instead of one more: under storage faults
-    /// clock-based moves multiplied a stale alarm into thousands of rows. A move that lands in the past is simply due again.
+    /// Moves a reminder to <paramref name="due"/>, counting the attempt: a poison reminder never blocks the ones behind it.
+    /// The new row is armed before the old one is deleted; if that delete fails, the old row comes due again and is moved
+    /// again. A <paramref name="due"/> computed from the row (its due time plus a delay) then writes the same new row, where
+    /// one read from the clock writes one more each time: under storage faults that multiplied a stale alarm into
+    /// thousands of rows.
     /// </summary>
-    public async Task PostponeAsync(Reminder reminder, TimeSpan delay, CancellationToken ct)
+    public async Task PostponeAsync(Reminder reminder, DateTimeOffset due, CancellationToken ct)
     {
-        await ArmAsync(reminder with { Due = reminder.Due + delay, Attempt = reminder.Attempt + 1 }, ct);
+        await ArmAsync(reminder with { Due = due, Attempt = reminder.Attempt + 1 }, ct);
         await DeleteAsync(reminder, ct);
     }
 

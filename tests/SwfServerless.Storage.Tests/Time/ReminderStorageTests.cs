@@ -63,20 +63,20 @@ public sealed class ReminderStorageTests(AzuriteFixture azurite) : IAsyncLifetim
     {
         var r = Reminder.Alarm(T0, "p", "r");
         await reminders.ArmAsync(r, default);
-        await reminders.PostponeAsync(r, TimeSpan.FromMinutes(2), default);
+        await reminders.PostponeAsync(r, T0.AddMinutes(2), default);
         Assert.Empty(await reminders.DueAsync(T0.AddMinutes(1), 10, default));
         Assert.Equal([r with { Due = T0.AddMinutes(2), Attempt = 1 }], await reminders.DueAsync(T0.AddMinutes(2), 10, default));
     }
 
     [Fact]
-    public async Task Postponing_the_same_row_again_writes_the_same_new_row_not_one_more()
+    public async Task Postponing_the_same_row_again_from_its_due_time_writes_the_same_new_row_not_one_more()
     {
         // As when the first move's delete failed (the old row is due again), or two instances moved it at once.
         var r = Reminder.Alarm(T0, "p", "r");
         await reminders.ArmAsync(r, default);
         await reminders.ArmAsync(r with { Due = T0.AddSeconds(1), Attempt = 1 }, default); // the first move, its delete lost
-        await reminders.PostponeAsync(r, TimeSpan.FromSeconds(1), default);
-        await reminders.PostponeAsync(r, TimeSpan.FromSeconds(1), default);
+        await reminders.PostponeAsync(r, r.Due.AddSeconds(1), default);
+        await reminders.PostponeAsync(r, r.Due.AddSeconds(1), default);
         Assert.Equal([r with { Due = T0.AddSeconds(1), Attempt = 1 }], await reminders.DueAsync(T0.AddHours(1), 10, default));
     }
 
