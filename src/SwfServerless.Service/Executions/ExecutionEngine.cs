@@ -352,7 +352,7 @@ public sealed partial class ExecutionEngine(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogCleanupFailed(log, commit.Machine.State.RunId, e); // a claimer drops it later
+                LogDropFailed(log, commit.Machine.State.RunId, queued.Message.QueueName, e); // a claimer drops it later
             }
         }
     }
@@ -472,4 +472,7 @@ public sealed partial class ExecutionEngine(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Obsolete reminders of run {RunId} not deleted; they are dropped when due")]
     private static partial void LogCleanupFailed(ILogger log, string runId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A task message on {Queue} of a commit of run {RunId} that did not happen was not deleted; whoever receives it drops it")]
+    private static partial void LogDropFailed(ILogger log, string runId, string queue, Exception e);
 }
