@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Storage.Executions;
+using SwfServerless.Storage.Time;
 using SwfServerless.Testing;
 
 namespace SwfServerless.Api.Tests.Executions;
@@ -130,17 +131,23 @@ public sealed class RunCacheTests(AzuriteFixture azurite) : WorkflowTest(azurite
         await Wf.App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(await Wf.PollActivityAsync()), result = "r" });
 
         // One activity step, every call made after its task is queued (no poller waits): the cost of the work itself.
+        // The batched reminder cleanup (README "Time": obsolete alarms go within half a second, one transaction per
+        // partition) may land inside the window, from these calls or the ones before: counted apart.
+        var reminders = App.Services.GetRequiredService<ReminderRepository>();
+        await reminders.FlushAsync();
+        var cleanupBefore = reminders.CleanupTransactions;
         var before = Requests(App);
         var decision = await Wf.PollDecisionAsync(run);
         await Wf.DecideAsync(decision, Workflows.Schedule("a1"));
         var activity = await Wf.PollActivityAsync();
         await App.OkAsync("RespondActivityTaskCompleted", new { taskToken = Workflows.Token(activity), result = "r" });
         var spent = Since(App, before);
+        var cleanup = (int)(reminders.CleanupTransactions - cleanupBefore);
 
         var what = string.Join(" ", spent.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"));
         // Two claims and two responses (one batch each), two tasks put, received and deleted; the run and the decision's
         // history come from this instance's copy. Receives also come from idle loops, so they are bounded, not exact.
-        Assert.Equal(4, spent.GetValueOrDefault("table.batch"));
+        Assert.Equal(4, spent.GetValueOrDefault("table.batch") - cleanup);
         Assert.Equal(2, spent.GetValueOrDefault("queue.put"));
         Assert.Equal(2, spent.GetValueOrDefault("queue.delete"));
         Assert.Equal(0, spent.GetValueOrDefault("table.get"));
