@@ -196,7 +196,9 @@ public sealed class Scenarios(ITestOutputHelper output)
             reminders.Add($"{row.RowKey} due {new DateTimeOffset(row.GetInt64("DueTicks") ?? 0, TimeSpan.Zero):O} attempt {row.GetInt32("Attempt")}");
         var events = await swf.HistoryAsync(parts[0], workflowId, runId);
         var tail = events.TakeLast(12).Select(e => $"{e.GetProperty("eventId")} {e.GetProperty("eventType")} {DateTimeOffset.FromUnixTimeMilliseconds((long)(e.GetProperty("eventTimestamp").GetDouble() * 1000)):HH:mm:ss.fff}");
-        output.WriteLine($"stuck {execution}: reminders [{string.Join("; ", reminders)}]; history tail: {string.Join(" | ", tail)}");
+        // A run can gather thousands of reminder rows (the first and last few tell the story; the count says how many).
+        var shown = reminders.Count <= 10 ? reminders : [.. reminders.Take(5), "...", .. reminders.TakeLast(5)];
+        output.WriteLine($"stuck {execution}: {reminders.Count} reminders [{string.Join("; ", shown)}]; history tail: {string.Join(" | ", tail)}");
     }
 
     /// <summary>
@@ -243,8 +245,8 @@ public sealed class Scenarios(ITestOutputHelper output)
             .CheckAsync(new CheckOptions { Settle = TimeSpan.Zero }, null, checkDeadline.Token);
         foreach (var v in consistency.Violations) report.Other("checker: " + v);
         var stuckRuns = consistency.Violations.Where(v => v.Rule == "execution.no-alarm").Select(v => v.Execution).Concat(report.Unclosed).Distinct();
-        foreach (var stuck in stuckRuns.Take(6))
-            await DescribeStuckAsync(checker, new SwfTables(clients, store.Prefix), stuck);
+        var tables = new SwfTables(clients, store.Prefix);
+        foreach (var stuck in stuckRuns.Take(6)) await DescribeStuckAsync(checker, tables, stuck);
         if (report.Unclosed.Count > 0) await DescribeQueuesAsync(clients, store.Prefix);
 
         var line = $"{scenario} ({(Scale.Full ? "full" : "reduced")}): {workload.Workflows} workflows on {urls.Count} instances, {report.Executions} executions, " +
