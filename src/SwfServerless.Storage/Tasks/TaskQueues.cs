@@ -45,7 +45,11 @@ public sealed record ReceivedTask(TaskMessage Message, string QueueName, string 
 public sealed class TaskQueues(StorageClients clients, SwfTables tables, string prefix, TimeProvider clock)
 {
     private static readonly TimeSpan PriorityCacheTime = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan MessageTimeToLive = TimeSpan.FromDays(7);
+    /// <summary>
+    /// Task messages never expire: a task waits for a worker until SWF's own timeouts end it (schedule-to-start, the
+    /// execution's start-to-close, up to a year), and a message gone with Azure's default 7 days would strand it scheduled.
+    /// </summary>
+    private static readonly TimeSpan MessageTimeToLive = TimeSpan.FromSeconds(-1);
 
     /// <summary>Azure's most messages per receive.</summary>
     public const int MaxReceive = 32;

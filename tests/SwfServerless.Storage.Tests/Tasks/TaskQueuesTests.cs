@@ -64,6 +64,15 @@ public sealed class TaskQueuesTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_task_message_never_expires()
+    {
+        // A task may wait longer than Azure's default message lifetime (7 days) for its worker: SWF keeps it until its own timeouts.
+        var put = await queues.EnqueueAsync("d", "waits long", 0, Message(4), default);
+        var peeked = Assert.Single((await clients.GetQueueClient(put.QueueName).PeekMessagesAsync(1)).Value);
+        Assert.True(peeked.ExpiresOn > DateTimeOffset.UtcNow.AddYears(100), $"expires {peeked.ExpiresOn:O}");
+    }
+
+    [Fact]
     public async Task The_input_travels_in_the_message_unless_it_would_not_fit()
     {
         var small = Message(1) with { HasInput = true, Input = "in", ActivityId = "a", ScheduledAt = DateTimeOffset.UnixEpoch };
