@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using SwfServerless.Service.Executions;
 using SwfServerless.Storage.AzureSdk;
 using SwfServerless.Server;
 
@@ -23,6 +24,17 @@ public sealed class InProcessApp : IAsyncDisposable
 
     public string Url { get; }
     public StorageMetrics Metrics { get; }
+
+    /// <summary>Since start: tasks started for a poller waiting here by their scheduling commit, and tasks queued here and
+    /// handed to a poller here without a receive (<see cref="TaskDispatch"/>'s counters).</summary>
+    public (long Matched, long HandedOver) Dispatch
+    {
+        get
+        {
+            var dispatch = app.Services.GetRequiredService<TaskDispatch>();
+            return (dispatch.Matched, dispatch.HandedOver);
+        }
+    }
 
     public static async Task<InProcessApp> StartAsync(string connection, string prefix, IDictionary<string, string?>? extra = null)
     {
