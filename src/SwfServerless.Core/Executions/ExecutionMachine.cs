@@ -39,13 +39,15 @@ public sealed partial class ExecutionMachine
     public ExecutionMachine(ExecutionState state, DateTimeOffset now, ExecutionLimits? limits = null)
     {
         State = state ?? throw new ArgumentNullException(nameof(state));
-        Now = now;
+        // Another instance's clock may be a little ahead of this one's: never stamp an event before the last.
+        Now = state.LastEventTimestamp is { } last && last > now ? last : now;
         Limits = limits ?? ExecutionLimits.Swf;
     }
 
     public ExecutionState State { get; }
 
-    /// <summary>The time of this command: every new event's eventTimestamp, and the base of every new deadline.</summary>
+    /// <summary>The time of this command: every new event's eventTimestamp, and the base of every new deadline; never
+    /// before the run's last event.</summary>
     public DateTimeOffset Now { get; }
 
     /// <summary>Events this command recorded, ids consecutive from the loaded state's LastEventId + 1.</summary>

@@ -34,6 +34,12 @@ public sealed class ExecutionState
     /// <summary>The id of the last event committed to history; new events continue from here.</summary>
     public long LastEventId { get; set; }
 
+    /// <summary>
+    /// The last event's eventTimestamp (null in state rows written before it was kept). A later command is never stamped
+    /// earlier, so a history's times never go back when instances' clocks differ a little.
+    /// </summary>
+    public DateTimeOffset? LastEventTimestamp { get; set; }
+
     // Configuration, resolved at start from the request and the workflow type's defaults.
     public string ExecutionStartToCloseTimeout { get; set; } = "";
     public string TaskStartToCloseTimeout { get; set; } = "";

@@ -52,6 +52,7 @@ public static class ExecutionStateApplier
         }
         var at = e.EventTimestamp ?? throw new ArgumentException("The event has no eventTimestamp.", nameof(e));
         state.LastEventId = id;
+        state.LastEventTimestamp = at;
 
         switch (e.EventType)
         {

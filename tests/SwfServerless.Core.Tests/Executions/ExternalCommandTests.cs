@@ -6,6 +6,25 @@ namespace SwfServerless.Core.Tests.Executions;
 public class ExternalCommandTests
 {
     [Fact]
+    public void A_command_on_an_instance_whose_clock_is_behind_is_stamped_no_earlier_than_the_last_event()
+    {
+        // Instances' clocks differ a little: a history's times must still never go back.
+        var run = TestRun.Start();
+        run.Advance(5);
+        run.Run(m => m.Signal("ahead", null));              // 3, stamped T0+5 s
+        run.Advance(-2);
+        run.Run(m => m.Signal("behind", null));             // 4, on a clock 2 s behind
+        Assert.Equal(TestRun.T0.AddSeconds(5), run.Event(4).EventTimestamp);
+        Assert.Equal(TestRun.T0.AddSeconds(5), run.State.LastEventTimestamp);
+
+        run.Advance(3);
+        run.Run(m => m.Signal("later", null));              // 5: the clock has caught up
+        Assert.Equal(TestRun.T0.AddSeconds(6), run.Event(5).EventTimestamp);
+        var times = run.History.Select(e => e.EventTimestamp!.Value).ToList();
+        Assert.Equal(times.Order(), times);
+    }
+
+    [Fact]
     public void Signals_WhileTheDecisionTaskIsScheduled_AddNoSecondTask()
     {
         var run = TestRun.Start();
