@@ -27,7 +27,11 @@ public static class SwfServer
     /// <param name="configureServices">Runs after the service's own registrations: tests replace seams here (e.g. <see cref="IIntentCrashPoints"/>).</param>
     public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // The content root is the app's own folder, not the working directory: its appsettings.json is read wherever the
+        // app is started from, and the settings files' change watcher (recursive on Linux) covers that folder alone. From
+        // the repository root it watched every folder below (6,500 inotify watches, node_modules and Azurite's data
+        // included), which cost about half a second of startup and woke the app for every file Azurite wrote.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         // Loopback on the Functions local port unless --urls / ASPNETCORE_URLS say otherwise (a container sets them).
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);
