@@ -69,6 +69,21 @@ public static class ColdStartSuite
             if (ok) builds.Add(("self-contained linux-x64 ReadyToRun", Path.Combine(outDir, "SwfServerless.Server"), []));
             else { ctx.Report.Add(new Row("7 cold start", "self-contained linux-x64 ReadyToRun", "not available", Note: "publish failed here")); json["r2rPublishLog"] = log[^Math.Min(log.Length, 2000)..]; }
         }
+        if (o.PublishSelfContained)
+        {
+            // Native AOT needs a C toolchain (clang) to link: measured where one is installed (apt-get install clang zlib1g-dev).
+            if (OnPath("clang") is null)
+                ctx.Report.Add(new Row("7 cold start", "Native AOT linux-x64", "not available", Note: "no clang on PATH (apt-get install clang zlib1g-dev)"));
+            else
+            {
+                var outDir = Path.Combine(ctx.RepoRoot, "artifacts", "bench", "linux-x64-aot");
+                Console.WriteLine($"# Publishing Native AOT linux-x64 to {outDir} (not timed; minutes)");
+                var (ok, log) = await RunAsync("dotnet", ["publish", Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Server"), "-c", "Release", "-r", "linux-x64",
+                    "-p:PublishAot=true", "-o", outDir, "--nologo", "-v", "q"]);
+                if (ok) builds.Add(("Native AOT linux-x64", Path.Combine(outDir, "SwfServerless.Server"), []));
+                else { ctx.Report.Add(new Row("7 cold start", "Native AOT linux-x64", "not available", Note: "publish failed here")); json["aotPublishLog"] = log[^Math.Min(log.Length, 2000)..]; }
+            }
+        }
         Console.WriteLine($"# Cold start: {o.ColdStartRuns} runs per build, interleaved");
         var samples = builds.ToDictionary(b => b.Name, _ => new List<double>());
         var rss = builds.ToDictionary(b => b.Name, _ => new List<double>());
@@ -107,6 +122,10 @@ public static class ColdStartSuite
         }
         ctx.Report.Section("coldStart", json);
     }
+
+    private static string? OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+        .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
 
     private static async Task<(bool Ok, string Log)> RunAsync(string command, string[] args)
     {
