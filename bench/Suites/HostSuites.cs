@@ -62,28 +62,28 @@ public static class ColdStartSuite
         var json = new JsonObject();
         if (o.PublishSelfContained)
         {
-            var outDir = Path.Combine(ctx.RepoRoot, "artifacts", "bench", "linux-x64-r2r");
-            Console.WriteLine($"# Publishing self-contained linux-x64 ReadyToRun to {outDir} (not timed)");
-            var (ok, log) = await RunAsync("dotnet", ["publish", Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Server"), "-c", "Release", "-r", "linux-x64",
-                "--self-contained", "-p:PublishReadyToRun=true", "-o", outDir, "--nologo", "-v", "q"]);
-            if (ok) builds.Add(("self-contained linux-x64 ReadyToRun", Path.Combine(outDir, "SwfServerless.Server"), []));
-            else { ctx.Report.Add(new Row("7 cold start", "self-contained linux-x64 ReadyToRun", "not available", Note: "publish failed here")); json["r2rPublishLog"] = log[^Math.Min(log.Length, 2000)..]; }
-        }
-        if (o.PublishSelfContained)
-        {
+            await PublishAsync("self-contained linux-x64 ReadyToRun", "linux-x64-r2r", "r2rPublishLog", ["--self-contained", "-p:PublishReadyToRun=true"]);
             // Native AOT needs a C toolchain (clang) to link: measured where one is installed (apt-get install clang zlib1g-dev).
             if (OnPath("clang") is null)
                 ctx.Report.Add(new Row("7 cold start", "Native AOT linux-x64", "not available", Note: "no clang on PATH (apt-get install clang zlib1g-dev)"));
+            else await PublishAsync("Native AOT linux-x64", "linux-x64-aot", "aotPublishLog", ["-p:PublishAot=true"]);
+        }
+
+        // Publishes the server into artifacts/bench/<folder> (not timed) and adds it to the builds, or reports why not.
+        async Task PublishAsync(string name, string folder, string logKey, string[] properties)
+        {
+            var outDir = Path.Combine(ctx.RepoRoot, "artifacts", "bench", folder);
+            Console.WriteLine($"# Publishing {name} to {outDir} (not timed)");
+            var (ok, log) = await RunAsync("dotnet", ["publish", Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Server"), "-c", "Release", "-r", "linux-x64",
+                .. properties, "-o", outDir, "--nologo", "-v", "q"]);
+            if (ok) builds.Add((name, Path.Combine(outDir, "SwfServerless.Server"), []));
             else
             {
-                var outDir = Path.Combine(ctx.RepoRoot, "artifacts", "bench", "linux-x64-aot");
-                Console.WriteLine($"# Publishing Native AOT linux-x64 to {outDir} (not timed; minutes)");
-                var (ok, log) = await RunAsync("dotnet", ["publish", Path.Combine(ctx.RepoRoot, "src", "SwfServerless.Server"), "-c", "Release", "-r", "linux-x64",
-                    "-p:PublishAot=true", "-o", outDir, "--nologo", "-v", "q"]);
-                if (ok) builds.Add(("Native AOT linux-x64", Path.Combine(outDir, "SwfServerless.Server"), []));
-                else { ctx.Report.Add(new Row("7 cold start", "Native AOT linux-x64", "not available", Note: "publish failed here")); json["aotPublishLog"] = log[^Math.Min(log.Length, 2000)..]; }
+                ctx.Report.Add(new Row("7 cold start", name, "not available", Note: "publish failed here"));
+                json[logKey] = log[^Math.Min(log.Length, 2000)..];
             }
         }
+
         Console.WriteLine($"# Cold start: {o.ColdStartRuns} runs per build, interleaved");
         var samples = builds.ToDictionary(b => b.Name, _ => new List<double>());
         var rss = builds.ToDictionary(b => b.Name, _ => new List<double>());

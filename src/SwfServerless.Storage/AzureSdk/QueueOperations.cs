@@ -7,8 +7,11 @@ namespace SwfServerless.Storage.AzureSdk;
 /// <summary>The queue operations the repositories use: the SDK's, plus the message limit and the emulator's quirks.</summary>
 public static class QueueOperations
 {
+    /// <summary>The time-to-live of a message that never expires (Azure's default is 7 days).</summary>
+    public static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
     /// <param name="visibilityTimeout">Hide the message this long after sending (a delayed message); at most 7 days.</param>
-    /// <param name="timeToLive">Default 7 days; -1 s: never expires.</param>
+    /// <param name="timeToLive">Default 7 days; <see cref="NeverExpires"/>: never expires.</param>
     public static Task<Response<SendReceipt>> SendCheckedAsync(this QueueClient queue, string messageText,
         TimeSpan? visibilityTimeout = null, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {

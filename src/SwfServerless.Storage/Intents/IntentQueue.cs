@@ -35,9 +35,6 @@ public sealed record ReceivedIntent(IntentMessage Message, string MessageId, str
 /// </summary>
 public sealed class IntentQueue
 {
-    // Intents never expire: a message is deleted only when its whole intent is done.
-    private static readonly TimeSpan Forever = TimeSpan.FromSeconds(-1);
-
     private readonly QueueClient queue;
     private readonly QueueClient poison;
     private readonly Lock wakeLock = new();
@@ -68,7 +65,7 @@ public sealed class IntentQueue
 
     /// <param name="delay">Hidden this long first (a deferral under the Functions host, which cannot change a message's visibility).</param>
     public Task EnqueueAsync(IntentMessage message, CancellationToken ct, TimeSpan? delay = null) =>
-        queue.SendCheckedAsync(Serialize(message), delay, Forever, ct);
+        queue.SendCheckedAsync(Serialize(message), delay, QueueOperations.NeverExpires, ct);
 
     /// <param name="dropped">Told the id of each message that is no intent, which is deleted (nothing else writes to this
     /// queue): for the log, which must say so; never its text, which could be anything.</param>
@@ -120,7 +117,7 @@ public sealed class IntentQueue
             if (messages.Length == 0) return moved;
             foreach (var m in messages)
             {
-                await queue.SendCheckedAsync(m.Body.ToString(), timeToLive: Forever, cancellationToken: ct);
+                await queue.SendCheckedAsync(m.Body.ToString(), timeToLive: QueueOperations.NeverExpires, cancellationToken: ct);
                 await poison.DeleteIfOwnedAsync(m.MessageId, m.PopReceipt, ct);
                 moved++;
             }

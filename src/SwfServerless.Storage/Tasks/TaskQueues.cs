@@ -45,11 +45,6 @@ public sealed record ReceivedTask(TaskMessage Message, string QueueName, string 
 public sealed class TaskQueues(StorageClients clients, SwfTables tables, string prefix, TimeProvider clock)
 {
     private static readonly TimeSpan PriorityCacheTime = TimeSpan.FromSeconds(5);
-    /// <summary>
-    /// Task messages never expire: a task waits for a worker until SWF's own timeouts end it (schedule-to-start, the
-    /// execution's start-to-close, up to a year), and a message gone with Azure's default 7 days would strand it scheduled.
-    /// </summary>
-    private static readonly TimeSpan MessageTimeToLive = TimeSpan.FromSeconds(-1);
 
     /// <summary>Azure's most messages per receive.</summary>
     public const int MaxReceive = 32;
@@ -90,13 +85,15 @@ public sealed class TaskQueues(StorageClients clients, SwfTables tables, string 
         SendReceipt receipt;
         try
         {
-            receipt = await queue.SendCheckedAsync(text, null, MessageTimeToLive, ct);
+            // Never expires: a task waits for a worker until SWF's own timeouts end it (schedule-to-start, the execution's
+            // start-to-close, up to a year); a message gone after Azure's default 7 days would strand it scheduled.
+            receipt = await queue.SendCheckedAsync(text, null, QueueOperations.NeverExpires, ct);
         }
         catch (RequestFailedException e) when (e.IsNotFound())
         {
             // The first task ever on this queue: create it (no per-queue cache to keep, and one request in the usual case).
             await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-            receipt = await queue.SendCheckedAsync(text, null, MessageTimeToLive, ct);
+            receipt = await queue.SendCheckedAsync(text, null, QueueOperations.NeverExpires, ct);
         }
         return new ReceivedTask(message, queue.Name, receipt.MessageId, receipt.PopReceipt) { Hidden = false };
     }
