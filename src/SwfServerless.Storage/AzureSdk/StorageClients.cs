@@ -108,10 +108,6 @@ public sealed class StorageClients : IDisposable
         sdk.Retry.Delay = options.RetryDelay;
         sdk.Retry.MaxDelay = options.MaxRetryDelay;
         sdk.Retry.NetworkTimeout = options.NetworkTimeout;
-        // Per request, the SDK's logging policy and tracing scope cost CPU whether or not anything listens; our own
-        // StorageMetrics and logs say what a request did, and its client request id ties it to the service's logs.
-        sdk.Diagnostics.IsLoggingEnabled = false;
-        sdk.Diagnostics.IsDistributedTracingEnabled = false;
         sdk.AddPolicy(ClientRequestIdPolicy.Shared, HttpPipelinePosition.PerCall);
         // After the retry policy: every attempt is counted, and a timed-out attempt fails as one without an answer.
         sdk.AddPolicy(metrics, HttpPipelinePosition.PerRetry);
