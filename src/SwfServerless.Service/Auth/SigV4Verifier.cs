@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -140,7 +141,7 @@ public sealed class SigV4Verifier
         var canonicalRequest = CanonicalRequest(request, headers, auth.SignedHeaders, payloadHash);
         var credentialScope = $"{scope.Date}/{scope.Region}/{scope.Service}/{Terminator}";
         var stringToSign = $"{Algorithm}\n{amzDate}\n{credentialScope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)))}";
-        var signingKey = SigningKey(key.SecretAccessKey, scope.Date, scope.Region, scope.Service);
+        var signingKey = CachedSigningKey(key.SecretAccessKey, scope.Date, scope.Region, scope.Service);
         var expected = Hex(HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(stringToSign)));
 
         // Constant time, so response timing reveals nothing about how much of a forged signature was right.
@@ -243,6 +244,21 @@ public sealed class SigV4Verifier
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// A signing key changes once a day per key, region and service, and takes four HMACs to derive: kept, as AWS's own
+    /// signers keep theirs. Keyed by the secret itself, so a key whose secret is rotated derives afresh.
+    /// </summary>
+    private byte[] CachedSigningKey(string secret, string date, string region, string service)
+    {
+        var id = (secret, date, region, service);
+        if (_signingKeys.TryGetValue(id, out var cached)) return cached;
+        if (_signingKeys.Count >= MaxSigningKeys) _signingKeys.Clear(); // yesterday's keys, or a flood of made-up regions
+        return _signingKeys[id] = SigningKey(secret, date, region, service);
+    }
+
+    private const int MaxSigningKeys = 256;
+    private readonly ConcurrentDictionary<(string Secret, string Date, string Region, string Service), byte[]> _signingKeys = new();
 
     internal static byte[] SigningKey(string secret, string date, string region, string service)
     {

@@ -139,6 +139,27 @@ public sealed class SigV4FailureTests
     }
 
     [Fact]
+    public void A_rotated_secret_is_used_at_once_though_signing_keys_are_kept()
+    {
+        var keys = new RotatingKeys { Secret = ExampleSecret };
+        var verifier = new SigV4Verifier(keys, ManualTime.At(Now), "service");
+        Assert.True(verifier.Verify(Vanilla).Succeeded);
+
+        keys.Secret = "a-new-secret";
+        AssertFails(verifier.Verify(Vanilla), SigV4ErrorCode.InvalidSignature, "The request signature we calculated does not match");
+
+        keys.Secret = ExampleSecret;
+        Assert.True(verifier.Verify(Vanilla).Succeeded);
+    }
+
+    private sealed class RotatingKeys : IAccessKeyStore
+    {
+        public required string Secret { get; set; }
+        public AccessKey? Find(string accessKeyId) =>
+            accessKeyId == ExampleKeyId ? new AccessKey(ExampleKeyId, Secret, AccessPolicy.AllowAll) : null;
+    }
+
+    [Fact]
     public void Changing_the_host_breaks_the_signature() =>
         AssertFails(Verify(Vanilla.WithHeader("Host", "evil.example.com")), SigV4ErrorCode.InvalidSignature);
 
