@@ -36,6 +36,16 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || { echo "error: /usr/bin/chromium is missing (apt-get install chromium)" >&2; return 1; }
 }
 
+# clang and zlib for the Native AOT compiler's link step, installed when missing (as root, e.g. on a fresh CI machine).
+ensure_clang() {
+  command -v clang >/dev/null 2>&1 && [ -f /usr/include/zlib.h ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's clang and zlib1g-dev for the Native AOT build ..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev; } >/dev/null 2>&1 || true
+  fi
+  command -v clang >/dev/null 2>&1 && [ -f /usr/include/zlib.h ]
+}
+
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
