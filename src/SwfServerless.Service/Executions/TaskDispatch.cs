@@ -82,6 +82,10 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
     public int Waiting(string domain, TaskKind kind, string taskList) =>
         lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list) ? list.Count : 0;
 
+    /// <summary>Messages of the task list received here and held for pollers expected back (tests).</summary>
+    internal int Held(string domain, TaskKind kind, string taskList) =>
+        lists.TryGetValue(TaskQueues.TaskListKey(domain, kind, taskList), out var list) ? list.HeldCount : 0;
+
     /// <summary>
     /// Waits up to <paramref name="timeout"/> for a task of the task list: a message to claim, or a task already started
     /// for this poller (<paramref name="identity"/> goes into its *TaskStarted event); null when none came or the caller left.
@@ -221,9 +225,10 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
         private readonly object gate = new();
         private readonly LinkedList<Waiter> waiters = new();
         private readonly List<LocalTask> local = []; // tasks queued here for the next poller here, in put order
-        private readonly List<HeldTask> held = []; // received ahead behind a backlog for the pollers coming back, in queue order
+        private readonly List<HeldTask> held = []; // received for pollers expected back (ahead behind a backlog, or theirs taken meanwhile), in queue order
         private int arrivals, lastArrivals; // pollers that came in this HoldAge window and in the one before
         private DateTimeOffset arrivalsSince;
+        private long departures; // pollers whose wait ended without a task (they left): a look's messages for them go back
         private int reserved; // pollers promised a task by a commit in flight (out of the list meanwhile)
         private bool backlog; // the last look filled every free poller with tasks that had waited: more may be waiting
         private bool behind; // a task queued here waited over LocalAge for a poller: the queue is served in order until a look drains it
@@ -233,6 +238,8 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
         private DateTimeOffset lastWaiterAt;
 
         public int Count { get { lock (gate) return waiters.Count; } }
+
+        public int HeldCount { get { lock (gate) return held.Count; } }
 
         /// <summary>Waiters no commit has promised a task to (the listed ones): what the loop receives for.</summary>
         private int Free => waiters.Count;
@@ -304,6 +311,7 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                     if (node.List is not null)
                     {
                         waiters.Remove(node);
+                        departures++;
                         lastWaiterAt = owner.clock.GetUtcNow();
                         return null;
                     }
@@ -518,6 +526,8 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
         /// </summary>
         private async Task<int> LookAsync(int want, int free, CancellationToken ct)
         {
+            long departuresBefore;
+            lock (gate) departuresBefore = departures;
             List<ReceivedTask> found;
             try
             {
@@ -543,8 +553,10 @@ public sealed partial class TaskDispatch(TaskQueues queues, TimeProvider clock, 
                 foreach (var task in found)
                 {
                     if (Free > 0 && HandOver(task)) continue;
-                    // Received ahead for the pollers coming back (they take it in queue order), or for pollers that left.
-                    if (want > free) held.Add(new HeldTask(task, now));
+                    // Received ahead for the pollers coming back (they take it in queue order); or for pollers that a task
+                    // queued or started here took while we looked, which come back when they have done it: held for them
+                    // too. Only pollers that left (their long poll ended) are not coming back: theirs goes back at once.
+                    if (want > free || departures == departuresBefore) held.Add(new HeldTask(task, now));
                     else (unwanted ??= []).Add(task);
                 }
             }

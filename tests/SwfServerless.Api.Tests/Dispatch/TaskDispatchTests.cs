@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SwfServerless.Core.Executions;
@@ -20,13 +22,15 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     private SwfTables tables = null!;
     private TaskDispatch dispatch = null!;
     private TaskQueues queues = null!;
+    private string queuePrefix = null!;
 
     public async Task InitializeAsync()
     {
         var prefix = TestNames.Unique("td");
         tables = new SwfTables(clients, prefix);
         await tables.TaskLists.CreateIfMissingAsync();
-        queues = new TaskQueues(clients, tables, prefix.ToLowerInvariant(), clock);
+        queuePrefix = prefix.ToLowerInvariant();
+        queues = new TaskQueues(clients, tables, queuePrefix, clock);
         dispatch = new TaskDispatch(queues, clock,
             Options.Create(new SwfOptions()), NullLogger<TaskDispatch>.Instance);
     }
@@ -237,6 +241,99 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
         await Eventually.TrueAsync(() => Task.FromResult(Count("queue.update") > releases), "the held message was released");
         Assert.Equal(6, await Poll());
         Assert.Equal(receives + 3, Count("queue.get"));
+    }
+
+    [Fact]
+    public async Task A_message_received_for_a_poller_that_a_task_queued_here_took_meanwhile_is_held_for_it_not_given_back()
+    {
+        var gate = new ReceiveGate();
+        using var gated = StorageClients.FromConnectionString(azurite.ConnectionString, new StorageClientOptions { AdditionalPolicies = [gate] });
+        var gatedQueues = new TaskQueues(gated, tables, queuePrefix, clock);
+        using var here = new TaskDispatch(gatedQueues, clock, Options.Create(new SwfOptions()), NullLogger<TaskDispatch>.Instance);
+        long Count(string request) => gated.Metrics.Snapshot()[request];
+
+        var earlier = here.WaitAsync("d", TaskKind.Activity, "taken", null, TimeSpan.FromSeconds(1), default);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await earlier);
+        // A task another instance queued: only a look meets it.
+        await gatedQueues.EnqueueAsync("d", "taken", 0, new TaskMessage(TaskKind.Activity, "p", "r", 1, clock.GetUtcNow()), default);
+
+        // The poller waits and its loop looks; while the look is on its way, a task queued here is handed to the poller.
+        var look = gate.Close();
+        var first = here.WaitAsync("d", TaskKind.Activity, "taken", null, TimeSpan.FromSeconds(30), default);
+        await look;
+        var put = await gatedQueues.EnqueueAsync("d", "taken", 0, new TaskMessage(TaskKind.Activity, "p", "r", 2, clock.GetUtcNow()), default);
+        here.Queued("d", TaskKind.Activity, "taken", 0, put);
+        Assert.Equal(2, (await first)?.Message?.Message.ScheduledEventId);
+
+        // The look comes back with task 1 and no poller to give it to: that poller comes back when it has done task 2,
+        // so task 1 is kept for it, not made visible again (an update) to be received once more (a second receive).
+        var (receives, updates) = (Count("queue.get"), Count("queue.update"));
+        gate.Open();
+        await Eventually.TrueAsync(() => Task.FromResult(here.Held("d", TaskKind.Activity, "taken") == 1), "task 1 is held");
+        Assert.Equal(1, (await here.WaitAsync("d", TaskKind.Activity, "taken", null, TimeSpan.FromSeconds(30), default))?.Message?.Message.ScheduledEventId);
+        Assert.Equal(updates, Count("queue.update"));
+        Assert.Equal(receives, Count("queue.get")); // none after the look that was held up (counted as it set out)
+    }
+
+    [Fact]
+    public async Task A_message_received_for_a_poller_that_left_meanwhile_is_given_back_at_once()
+    {
+        var gate = new ReceiveGate();
+        using var gated = StorageClients.FromConnectionString(azurite.ConnectionString, new StorageClientOptions { AdditionalPolicies = [gate] });
+        var gatedQueues = new TaskQueues(gated, tables, queuePrefix, clock);
+        using var here = new TaskDispatch(gatedQueues, clock, Options.Create(new SwfOptions()), NullLogger<TaskDispatch>.Instance);
+
+        var earlier = here.WaitAsync("d", TaskKind.Activity, "left", null, TimeSpan.FromSeconds(1), default);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await earlier);
+        await gatedQueues.EnqueueAsync("d", "left", 0, new TaskMessage(TaskKind.Activity, "p", "r", 1, clock.GetUtcNow()), default);
+
+        // The poller's long poll ends while its loop's look is on its way: it is gone, and nobody is expected back.
+        var look = gate.Close();
+        using var leaving = new CancellationTokenSource();
+        var first = here.WaitAsync("d", TaskKind.Activity, "left", null, TimeSpan.FromSeconds(30), leaving.Token);
+        await look;
+        leaving.Cancel();
+        Assert.Null(await first);
+
+        var updates = gated.Metrics.Snapshot()["queue.update"];
+        gate.Open();
+        // Task 1 is made visible again at once, for the next look here or elsewhere.
+        await Eventually.TrueAsync(() => Task.FromResult(gated.Metrics.Snapshot()["queue.update"] == updates + 1), "task 1 was given back");
+        Assert.Equal(0, here.Held("d", TaskKind.Activity, "left"));
+        Assert.Equal(1, (await queues.ReceiveAsync("d", TaskKind.Activity, "left", 32, TimeSpan.FromSeconds(30), default)).Single().Message.ScheduledEventId);
+    }
+
+    /// <summary>Holds queue receives (GET .../messages) while closed: a look on its way to storage, for as long as a test needs.</summary>
+    private sealed class ReceiveGate : HttpPipelinePolicy
+    {
+        private TaskCompletionSource? closed;
+        private TaskCompletionSource entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Closes the gate; the task completes when a receive has reached it.</summary>
+        public Task Close()
+        {
+            entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref closed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            return entered.Task;
+        }
+
+        public void Open() => Interlocked.Exchange(ref closed, null)?.TrySetResult();
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Method == RequestMethod.Get && message.Request.Uri.Path.EndsWith("/messages", StringComparison.Ordinal)
+                && Volatile.Read(ref closed) is { } gate)
+            {
+                entered.TrySetResult();
+                await gate.Task;
+            }
+            await ProcessNextAsync(message, pipeline);
+        }
     }
 
     /// <summary>A poll that waited here and got nothing: the task list has its loop on this instance, and no poller waits now.</summary>
