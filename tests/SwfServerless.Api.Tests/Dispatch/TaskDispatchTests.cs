@@ -246,17 +246,9 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_message_received_for_a_poller_that_a_task_queued_here_took_meanwhile_is_held_for_it_not_given_back()
     {
-        var gate = new ReceiveGate();
-        using var gated = StorageClients.FromConnectionString(azurite.ConnectionString, new StorageClientOptions { AdditionalPolicies = [gate] });
-        var gatedQueues = new TaskQueues(gated, tables, queuePrefix, clock);
-        using var here = new TaskDispatch(gatedQueues, clock, Options.Create(new SwfOptions()), NullLogger<TaskDispatch>.Instance);
-        long Count(string request) => gated.Metrics.Snapshot()[request];
-
-        var earlier = here.WaitAsync("d", TaskKind.Activity, "taken", null, TimeSpan.FromSeconds(1), default);
-        clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Null(await earlier);
-        // A task another instance queued: only a look meets it.
-        await gatedQueues.EnqueueAsync("d", "taken", 0, new TaskMessage(TaskKind.Activity, "p", "r", 1, clock.GetUtcNow()), default);
+        using var gated = await GatedWithTaskQueuedElsewhereAsync("taken");
+        var (gate, gatedQueues, here) = (gated.Gate, gated.Queues, gated.Dispatch);
+        long Count(string request) => gated.Clients.Metrics.Snapshot()[request];
 
         // The poller waits and its loop looks; while the look is on its way, a task queued here is handed to the poller.
         var look = gate.Close();
@@ -279,15 +271,8 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task A_message_received_for_a_poller_that_left_meanwhile_is_given_back_at_once()
     {
-        var gate = new ReceiveGate();
-        using var gated = StorageClients.FromConnectionString(azurite.ConnectionString, new StorageClientOptions { AdditionalPolicies = [gate] });
-        var gatedQueues = new TaskQueues(gated, tables, queuePrefix, clock);
-        using var here = new TaskDispatch(gatedQueues, clock, Options.Create(new SwfOptions()), NullLogger<TaskDispatch>.Instance);
-
-        var earlier = here.WaitAsync("d", TaskKind.Activity, "left", null, TimeSpan.FromSeconds(1), default);
-        clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Null(await earlier);
-        await gatedQueues.EnqueueAsync("d", "left", 0, new TaskMessage(TaskKind.Activity, "p", "r", 1, clock.GetUtcNow()), default);
+        using var gated = await GatedWithTaskQueuedElsewhereAsync("left");
+        var (gate, here) = (gated.Gate, gated.Dispatch);
 
         // The poller's long poll ends while its loop's look is on its way: it is gone, and nobody is expected back.
         var look = gate.Close();
@@ -297,12 +282,37 @@ public sealed class TaskDispatchTests(AzuriteFixture azurite) : IAsyncLifetime
         leaving.Cancel();
         Assert.Null(await first);
 
-        var updates = gated.Metrics.Snapshot()["queue.update"];
+        var updates = gated.Clients.Metrics.Snapshot()["queue.update"];
         gate.Open();
         // Task 1 is made visible again at once, for the next look here or elsewhere.
-        await Eventually.TrueAsync(() => Task.FromResult(gated.Metrics.Snapshot()["queue.update"] == updates + 1), "task 1 was given back");
+        await Eventually.TrueAsync(() => Task.FromResult(gated.Clients.Metrics.Snapshot()["queue.update"] == updates + 1), "task 1 was given back");
         Assert.Equal(0, here.Held("d", TaskKind.Activity, "left"));
         Assert.Equal(1, (await queues.ReceiveAsync("d", TaskKind.Activity, "left", 32, TimeSpan.FromSeconds(30), default)).Single().Message.ScheduledEventId);
+    }
+
+    /// <summary>A dispatch whose looks a <see cref="ReceiveGate"/> can hold up, on a task list it has polled before (it has its
+    /// loop) and that holds task 1, queued by another instance: only a look meets it.</summary>
+    private async Task<GatedDispatch> GatedWithTaskQueuedElsewhereAsync(string taskList)
+    {
+        var gate = new ReceiveGate();
+        var gatedClients = StorageClients.FromConnectionString(azurite.ConnectionString, new StorageClientOptions { AdditionalPolicies = [gate] });
+        var gatedQueues = new TaskQueues(gatedClients, tables, queuePrefix, clock);
+        var gated = new GatedDispatch(gate, gatedClients, gatedQueues,
+            new TaskDispatch(gatedQueues, clock, Options.Create(new SwfOptions()), NullLogger<TaskDispatch>.Instance));
+        var earlier = gated.Dispatch.WaitAsync("d", TaskKind.Activity, taskList, null, TimeSpan.FromSeconds(1), default);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await earlier);
+        await gatedQueues.EnqueueAsync("d", taskList, 0, new TaskMessage(TaskKind.Activity, "p", "r", 1, clock.GetUtcNow()), default);
+        return gated;
+    }
+
+    private sealed record GatedDispatch(ReceiveGate Gate, StorageClients Clients, TaskQueues Queues, TaskDispatch Dispatch) : IDisposable
+    {
+        public void Dispose()
+        {
+            Dispatch.Dispose();
+            Clients.Dispose();
+        }
     }
 
     /// <summary>Holds queue receives (GET .../messages) while closed: a look on its way to storage, for as long as a test needs.</summary>
